@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"vetted/internal/blob/fs"
+	"vetted/internal/catalog/sqlite"
+	"vetted/internal/config"
+	"vetted/internal/ecosystem/pypi"
+	"vetted/internal/httpapi"
+	"vetted/internal/policy"
+	"vetted/internal/registry"
+	"vetted/internal/upstream"
+)
+
+// App is a wired vetted instance.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	PyPI    *registry.PyPI
+	Handler http.Handler
+	catalog *sqlite.Store
+}
+
+// NewLogger returns the logger the configuration asks for, writing to w.
+func NewLogger(cfg config.Log, w *os.File) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// New opens the stores and builds the service. Close releases them.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
+	}
+	blobs, err := fs.New(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, fmt.Errorf("blob store in %s: %w", cfg.DataDir, err)
+	}
+	cat, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "vetted.db"))
+	if err != nil {
+		return nil, fmt.Errorf("catalog in %s: %w", cfg.DataDir, err)
+	}
+	policies, err := compilePolicies(cfg)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 32
+	transport.ResponseHeaderTimeout = cfg.Upstream.Timeout
+	up := upstream.New(&http.Client{Transport: transport}, cfg.Upstream.UserAgent+"/"+version, cfg.Upstream.Timeout)
+
+	var repos []registry.PyPIRepo
+	for _, rc := range cfg.Repositories {
+		ttl := cfg.Upstream.IndexTTL
+		if rc.IndexTTL > 0 {
+			ttl = rc.IndexTTL
+		}
+		repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: policies[rc.Policy]})
+	}
+	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now}, repos)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: cfg.Log.Access, Registry: reg, Version: version})
+	return &App{Config: cfg, Log: log, PyPI: svc, Handler: h, catalog: cat}, nil
+}
+
+// compilePolicies compiles every policy that a repository uses.
+func compilePolicies(cfg config.Config) (map[string]*policy.Policy, error) {
+	out := map[string]*policy.Policy{}
+	for name, pc := range cfg.Policies {
+		spec := policy.Spec{Name: name, Mode: policy.Mode(pc.Mode)}
+		for _, rc := range pc.Rules {
+			rs := policy.RuleSpec{Action: policy.ActionBlock, Reason: rc.Reason}
+			m := rc.Block
+			if rc.Allow != nil {
+				rs.Action, m = policy.ActionAllow, rc.Allow
+			}
+			rs.Project, rs.Versions = m.Project, m.Versions
+			spec.Rules = append(spec.Rules, rs)
+		}
+		p, err := policy.Compile(spec, pypi.Ecosystem{})
+		if err != nil {
+			return nil, fmt.Errorf("config: policies.%s: %w", name, err)
+		}
+		out[name] = p
+	}
+	return out, nil
+}
+
+// Close releases the stores.
+func (a *App) Close() error { return a.catalog.Close() }
+
+// Serve listens on the configured address and serves until ctx is cancelled, then shuts
+// down gracefully (in-flight requests get up to 30 s). ready, if not nil, is called with
+// the bound address once the server accepts connections.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server using it? set listen: or VETTED_LISTEN)", a.Config.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	a.Log.Info("vetted serving", "addr", ln.Addr().String(), "data_dir", a.Config.DataDir, "repositories", len(a.Config.Repositories))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.Log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,290 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole of vetted's configuration. Field comments are the reference; the
+// file written by `vetted init` (DefaultYAML) repeats them for users.
+type Config struct {
+	// Listen is the host:port the HTTP server binds.
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite catalog and the blob store. Backing it up is copying it.
+	DataDir string `yaml:"data_dir"`
+	// Log configures structured logging.
+	Log Log `yaml:"log"`
+	// Upstream configures how vetted talks to upstream indexes.
+	Upstream Upstream `yaml:"upstream"`
+	// Repositories are served under /<ecosystem>/<name>/.
+	Repositories []Repository `yaml:"repositories"`
+	// Policies are named; a repository refers to one by name.
+	Policies map[string]Policy `yaml:"policies"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+	// Access logs one line per HTTP request (at info level).
+	Access bool `yaml:"access"`
+}
+
+// Upstream configures upstream fetching for all repositories.
+type Upstream struct {
+	// Timeout bounds one upstream request (connect to last byte of an index page; for
+	// files, the time without any progress).
+	Timeout time.Duration `yaml:"timeout"`
+	// IndexTTL is how long a fetched index page is served before vetted asks upstream
+	// again (with a conditional GET). A repository may override it.
+	IndexTTL time.Duration `yaml:"index_ttl"`
+	// UserAgent is sent to upstreams.
+	UserAgent string `yaml:"user_agent"`
+}
+
+// Repository is one served repository.
+type Repository struct {
+	// Name appears in URLs: /pypi/<name>/simple/.
+	Name string `yaml:"name"`
+	// Ecosystem is pypi (conda and cran come later).
+	Ecosystem string `yaml:"ecosystem"`
+	// Kind is proxy: a pull-through cache of Upstream.
+	Kind string `yaml:"kind"`
+	// Upstream is an http(s) URL of a simple index, or a local folder of distributions.
+	Upstream string `yaml:"upstream"`
+	// Policy names an entry of policies; empty means allow everything.
+	Policy string `yaml:"policy"`
+	// IndexTTL overrides upstream.index_ttl for this repository (0: use the global one).
+	IndexTTL time.Duration `yaml:"index_ttl"`
+}
+
+// IsLocalUpstream reports whether the upstream is a folder rather than a URL.
+func (r Repository) IsLocalUpstream() bool {
+	return !strings.HasPrefix(r.Upstream, "http://") && !strings.HasPrefix(r.Upstream, "https://")
+}
+
+// Policy is an ordered list of rules; the first rule that matches a version decides.
+type Policy struct {
+	// Mode is "default" (what no rule matches is allowed) or "allowlist-only" (what no
+	// allow rule matches is blocked: a curated "known good" repository).
+	Mode string `yaml:"mode"`
+	// Rules are evaluated in order.
+	Rules []Rule `yaml:"rules"`
+}
+
+// Rule is one policy rule: exactly one of Allow or Block is set.
+type Rule struct {
+	Allow *Match `yaml:"allow"`
+	Block *Match `yaml:"block"`
+	// Reason is shown to users when the rule blocks (e.g. a ticket reference).
+	Reason string `yaml:"reason"`
+}
+
+// Match selects project versions.
+type Match struct {
+	// Project is a name or a glob (*, ?, [a-z]) over normalised project names.
+	Project string `yaml:"project"`
+	// Versions is a version constraint in the ecosystem's syntax (PEP 440 specifiers
+	// for PyPI: ">=2.0,<3", "==1.*"); empty means every version.
+	Versions string `yaml:"versions"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		Listen:  "127.0.0.1:8080",
+		DataDir: "./vetted-data",
+		Log:     Log{Level: "info", Format: "text", Access: true},
+		Upstream: Upstream{
+			Timeout:   30 * time.Second,
+			IndexTTL:  10 * time.Minute,
+			UserAgent: "vetted",
+		},
+		Repositories: []Repository{{
+			Name:      "pypi",
+			Ecosystem: "pypi",
+			Kind:      "proxy",
+			Upstream:  "https://pypi.org/simple/",
+			Policy:    "default",
+		}},
+		Policies: map[string]Policy{"default": {Mode: "default", Rules: []Rule{}}},
+	}
+}
+
+// Load reads the YAML file at path (if path is not empty) over the defaults, applies
+// VETTED_* environment overrides from env (os.Environ() form), and validates.
+func Load(path string, env []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config: %w (create one with `vetted init %s`)", err, path)
+		}
+		if err := Decode(data, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+
+// Decode decodes YAML strictly into cfg: an unknown key is an error naming it. Lists and
+// maps given in the file replace the defaults' lists and maps.
+func Decode(data []byte, cfg *Config) error {
+	// A file that sets repositories or policies replaces the default ones entirely.
+	var top map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return fmt.Errorf("not valid YAML: %w", err)
+	}
+	if _, ok := top["repositories"]; ok {
+		cfg.Repositories = nil
+	}
+	if _, ok := top["policies"]; ok {
+		cfg.Policies = nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		msg := err.Error()
+		if m := unknownField.FindAllStringSubmatch(msg, -1); m != nil {
+			var keys []string
+			for _, x := range m {
+				keys = append(keys, fmt.Sprintf("line %s: unknown key %q in %s", x[1], x[2], sectionName(x[3])))
+			}
+			return fmt.Errorf("%s (check the spelling; `vetted init` writes a file listing every key)", strings.Join(keys, "; "))
+		}
+		return errors.New(strings.TrimPrefix(msg, "yaml: "))
+	}
+	return nil
+}
+
+func sectionName(goType string) string {
+	switch goType {
+	case "Config":
+		return "the top level"
+	case "Log":
+		return "log"
+	case "Upstream":
+		return "upstream"
+	case "Repository":
+		return "a repository"
+	case "Policy":
+		return "a policy"
+	case "Rule":
+		return "a policy rule"
+	case "Match":
+		return "a rule's match (allowed: project, versions)"
+	}
+	return goType
+}
+
+var repoName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// Validate checks the configuration. Each error names the key and how to fix it.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (example: 127.0.0.1:8080)", c.Listen)
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty (example: ./vetted-data)")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.Upstream.Timeout <= 0 {
+		bad("upstream.timeout", "must be a positive duration (example: 30s)")
+	}
+	if c.Upstream.IndexTTL < 0 {
+		bad("upstream.index_ttl", "must not be negative (example: 10m)")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Repositories {
+		key := fmt.Sprintf("repositories[%d]", i)
+		if !repoName.MatchString(r.Name) {
+			bad(key+".name", "%q must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit", r.Name)
+		}
+		if seen[r.Name] {
+			bad(key+".name", "%q is used by an earlier repository; names must be unique", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Ecosystem != "pypi" {
+			bad(key+".ecosystem", "%q is not supported; use pypi", r.Ecosystem)
+		}
+		if r.Kind != "proxy" {
+			bad(key+".kind", "%q is not supported; use proxy", r.Kind)
+		}
+		if r.Upstream == "" {
+			bad(key+".upstream", "must be an http(s) URL of a simple index or a local folder")
+		} else if r.IsLocalUpstream() {
+			if st, err := os.Stat(r.Upstream); err != nil || !st.IsDir() {
+				bad(key+".upstream", "%q is neither an http(s) URL nor an existing folder", r.Upstream)
+			}
+		}
+		if r.Policy != "" {
+			if _, ok := c.Policies[r.Policy]; !ok {
+				bad(key+".policy", "%q is not defined under policies", r.Policy)
+			}
+		}
+		if r.IndexTTL < 0 {
+			bad(key+".index_ttl", "must not be negative")
+		}
+	}
+	for name, p := range c.Policies {
+		key := "policies." + name
+		switch p.Mode {
+		case "", "default", "allowlist-only":
+		default:
+			bad(key+".mode", "%q is not one of default, allowlist-only", p.Mode)
+		}
+		for i, r := range p.Rules {
+			rk := fmt.Sprintf("%s.rules[%d]", key, i)
+			m := r.Allow
+			if (r.Allow == nil) == (r.Block == nil) {
+				bad(rk, "set exactly one of allow or block (example: block: {project: \"alpha\", versions: \">=2.0\"})")
+				continue
+			}
+			if m == nil {
+				m = r.Block
+			}
+			if m.Project == "" {
+				bad(rk+".project", "must not be empty; use \"*\" for every project")
+			} else if _, err := path.Match(m.Project, ""); err != nil {
+				bad(rk+".project", "%q is not a valid glob: %v", m.Project, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

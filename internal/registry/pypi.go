@@ -1,0 +1,784 @@
+package registry
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"vetted/internal/blob"
+	"vetted/internal/catalog"
+	"vetted/internal/ecosystem/pypi"
+	"vetted/internal/ecosystem/pypi/pep440"
+	"vetted/internal/policy"
+	"vetted/internal/upstream"
+)
+
+// Format is the representation of an index page.
+type Format int
+
+const (
+	FormatHTML Format = iota // PEP 503
+	FormatJSON               // PEP 691
+)
+
+// Content types of the simple API.
+const (
+	ContentTypeSimpleHTML = "application/vnd.pypi.simple.v1+html"
+	ContentTypeSimpleJSON = "application/vnd.pypi.simple.v1+json"
+)
+
+// Deps are what the registry is built from.
+type Deps struct {
+	Catalog  catalog.Store
+	Blobs    blob.Store
+	Upstream *upstream.Client
+	Log      *slog.Logger
+	Clock    func() time.Time
+}
+
+// PyPIRepo configures one PyPI repository.
+type PyPIRepo struct {
+	Name     string
+	Upstream string // http(s) URL of a simple index, or a local folder
+	IndexTTL time.Duration
+	Policy   *policy.Policy
+}
+
+// PyPI serves PyPI repositories.
+type PyPI struct {
+	deps   Deps
+	repos  map[string]*pypiRepo
+	flight singleflight.Group
+}
+
+type pypiRepo struct {
+	name   string
+	src    pypiSource
+	ttl    time.Duration
+	policy *policy.Policy
+
+	mu       sync.RWMutex
+	pages    map[string]*pageState   // "" is the project list, else a normalised project name
+	rendered map[renderKey]*Rendered // valid while gen and policy revision match
+	files    map[string]catalog.File // fetched files by filename
+}
+
+type renderKey struct {
+	key    string
+	format Format
+}
+
+// pageState is one cached upstream page. It is replaced, never modified, except for the
+// fields guarded by pypiRepo.mu (fetchedAt, retryAfter, staleErr).
+type pageState struct {
+	project    *pypi.Project     // for a project page
+	list       *pypi.ProjectList // for the project list
+	validators upstream.Validators
+	gen        uint64 // changes whenever the content changes
+	fetchedAt  time.Time
+	retryAfter time.Time // after a failed refresh: serve stale without asking until then
+	staleErr   error
+}
+
+// Rendered is an index page ready to send.
+type Rendered struct {
+	Body         []byte
+	Gzip         []byte
+	ContentType  string
+	ETag         string
+	LastModified time.Time
+	gen          uint64
+	revision     string
+}
+
+// Page is a rendered page with per-request information.
+type Page struct {
+	*Rendered
+	// Warning is set when upstream could not be reached and a cached page is served.
+	Warning string
+}
+
+// Artifact is a file ready to send.
+type Artifact struct {
+	Content  io.ReadSeekCloser
+	Info     blob.Info
+	Filename string
+}
+
+// NewPyPI builds the PyPI service.
+func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
+	s := &PyPI{deps: deps, repos: map[string]*pypiRepo{}}
+	for _, rc := range repos {
+		r := &pypiRepo{
+			name:     rc.Name,
+			ttl:      rc.IndexTTL,
+			policy:   rc.Policy,
+			pages:    map[string]*pageState{},
+			rendered: map[renderKey]*Rendered{},
+			files:    map[string]catalog.File{},
+		}
+		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
+			r.src = newHTTPSource(rc.Upstream, deps.Upstream)
+		} else {
+			src, err := newFolderSource(rc.Upstream, min(rc.IndexTTL, 10*time.Second), deps.Clock)
+			if err != nil {
+				return nil, err
+			}
+			r.src = src
+		}
+		s.repos[rc.Name] = r
+	}
+	return s, nil
+}
+
+// Has reports whether a PyPI repository of that name exists.
+func (s *PyPI) Has(repo string) bool { _, ok := s.repos[repo]; return ok }
+
+func (s *PyPI) repo(name string) (*pypiRepo, error) {
+	r, ok := s.repos[name]
+	if !ok {
+		return nil, fmt.Errorf("repository %q: %w (no PyPI repository of that name is configured)", name, ErrNotFound)
+	}
+	return r, nil
+}
+
+// checkProject validates a project name from a request.
+func checkProject(name string) error {
+	if !pypi.ValidName(name) {
+		return fmt.Errorf("project name %q: %w: a name has letters, digits, '.', '_' and '-' only", name, ErrInvalid)
+	}
+	return nil
+}
+
+// page returns the cached state of a page: memory, else catalog. nil if never fetched.
+func (s *PyPI) page(ctx context.Context, r *pypiRepo, key string) (*pageState, error) {
+	r.mu.RLock()
+	st := r.pages[key]
+	r.mu.RUnlock()
+	if st != nil {
+		return st, nil
+	}
+	row, err := s.deps.Catalog.GetPage(ctx, r.name, key)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st = &pageState{validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, fetchedAt: row.FetchedAt, gen: genOf(row.Body)}
+	if key == "" {
+		st.list, err = pypi.DecodeProjectList(row.Body)
+	} else {
+		st.project, err = pypi.DecodePage(row.Body)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog page %s/%s is unreadable (delete the data folder's cache to refetch): %w", r.name, key, err)
+	}
+	r.mu.Lock()
+	if cur := r.pages[key]; cur != nil {
+		st = cur
+	} else {
+		r.pages[key] = st
+	}
+	r.mu.Unlock()
+	return st, nil
+}
+
+func genOf(body []byte) uint64 {
+	sum := sha256.Sum256(body)
+	var g uint64
+	for _, b := range sum[:8] {
+		g = g<<8 | uint64(b)
+	}
+	return g
+}
+
+// fresh returns the page state to serve for key, refreshing it from upstream when its
+// TTL has passed. A failed refresh serves the cached state with a warning.
+func (s *PyPI) fresh(ctx context.Context, r *pypiRepo, key string) (*pageState, string, error) {
+	st, err := s.page(ctx, r, key)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.deps.Clock()
+	if st != nil {
+		r.mu.RLock()
+		fetchedAt, retryAfter, staleErr := st.fetchedAt, st.retryAfter, st.staleErr
+		r.mu.RUnlock()
+		if now.Sub(fetchedAt) < r.ttl {
+			return st, "", nil
+		}
+		if now.Before(retryAfter) {
+			return st, staleWarning(r, staleErr, fetchedAt), nil
+		}
+	}
+	v, err, _ := s.flight.Do(r.name+"\x00page\x00"+key, func() (any, error) {
+		// The refresh outlives the request that started it: others wait on it.
+		return s.refresh(context.WithoutCancel(ctx), r, key, st)
+	})
+	if err == nil {
+		return v.(*pageState), "", nil
+	}
+	var ue *upstream.Error
+	if errors.As(err, &ue) && ue.NotFound() {
+		return nil, "", fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
+	}
+	if st == nil {
+		return nil, "", err
+	}
+	r.mu.Lock()
+	st.staleErr = err
+	st.retryAfter = now.Add(min(r.ttl, 30*time.Second))
+	fetchedAt := st.fetchedAt
+	r.mu.Unlock()
+	s.deps.Log.Warn("upstream unavailable; serving the cached page", "repo", r.name, "page", pageName(key), "cached_at", fetchedAt, "err", err)
+	return st, staleWarning(r, err, fetchedAt), nil
+}
+
+func pageName(key string) string {
+	if key == "" {
+		return "(project list)"
+	}
+	return key
+}
+
+func staleWarning(r *pypiRepo, err error, fetchedAt time.Time) string {
+	return fmt.Sprintf(`110 vetted "Response is stale: cached at %s; %v"`, fetchedAt.UTC().Format(time.RFC3339), strings.ReplaceAll(fmt.Sprint(err), `"`, `'`))
+}
+
+// refresh asks upstream for a page (conditionally when cached) and stores the result.
+func (s *PyPI) refresh(ctx context.Context, r *pypiRepo, key string, old *pageState) (*pageState, error) {
+	var prev upstream.Validators
+	if old != nil {
+		prev = old.validators
+	}
+	var (
+		body        []byte
+		st          = &pageState{}
+		notModified bool
+		err         error
+	)
+	if key == "" {
+		st.list, st.validators, notModified, err = r.src.ProjectList(ctx, prev)
+		if err == nil && !notModified {
+			body, err = pypi.EncodeProjectList(st.list)
+		}
+	} else {
+		st.project, st.validators, notModified, err = r.src.Project(ctx, key, prev)
+		if err == nil && !notModified {
+			body, err = pypi.EncodePage(st.project)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.deps.Clock()
+	if notModified && old != nil {
+		r.mu.Lock()
+		old.fetchedAt, old.staleErr, old.retryAfter = now, nil, time.Time{}
+		if st.validators != (upstream.Validators{}) {
+			// Keep the validators upstream sent last; they are equivalent.
+			old.validators = st.validators
+		}
+		r.mu.Unlock()
+		if err := s.deps.Catalog.TouchPage(ctx, r.name, key, now); err != nil && !errors.Is(err, catalog.ErrNotFound) {
+			s.deps.Log.Warn("catalog: could not record page revalidation", "repo", r.name, "page", pageName(key), "err", err)
+		}
+		return old, nil
+	}
+	if notModified { // upstream said 304 to an unconditional request
+		return nil, &upstream.Error{URL: r.src.String(), Err: errors.New("answered 304 Not Modified to a request without validators")}
+	}
+	st.fetchedAt = now
+	st.gen = genOf(body)
+	if err := s.deps.Catalog.PutPage(ctx, catalog.Page{Repo: r.name, Key: key, Body: body, ETag: st.validators.ETag, LastModified: st.validators.LastModified, FetchedAt: now}); err != nil {
+		return nil, fmt.Errorf("store page %s/%s: %w", r.name, pageName(key), err)
+	}
+	r.mu.Lock()
+	r.pages[key] = st
+	r.mu.Unlock()
+	return st, nil
+}
+
+// ProjectList serves GET /pypi/<repo>/simple/.
+func (s *PyPI) ProjectList(ctx context.Context, repo string, format Format) (*Page, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	st, warning, err := s.fresh(ctx, r, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Rendered: r.render("", format, st, func() ([]byte, error) {
+		out := &pypi.ProjectList{Meta: pypi.Meta{APIVersion: "1.1"}}
+		for _, p := range st.list.Projects {
+			if r.projectVisible(pypi.NormalizeName(p.Name)) {
+				out.Projects = append(out.Projects, p)
+			}
+		}
+		if format == FormatJSON {
+			return pypi.RenderProjectListJSON(out), nil
+		}
+		return pypi.RenderProjectListHTML(out), nil
+	}), Warning: warning}, nil
+}
+
+// ProjectPage serves GET /pypi/<repo>/simple/<project>/ with only the allowed versions.
+// project must be normalised (the handler redirects other spellings).
+func (s *PyPI) ProjectPage(ctx context.Context, repo, project string, format Format) (*Page, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProject(project); err != nil {
+		return nil, err
+	}
+	if !r.projectVisible(project) {
+		return nil, fmt.Errorf("project %s in %s: %w", project, repo, ErrNotFound)
+	}
+	st, warning, err := s.fresh(ctx, r, project)
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Rendered: r.render(project, format, st, func() ([]byte, error) {
+		p := r.filter(st.project)
+		if format == FormatJSON {
+			return pypi.RenderProjectJSON(p), nil
+		}
+		return pypi.RenderProjectHTML(p), nil
+	}), Warning: warning}, nil
+}
+
+// projectVisible reports whether a project may appear at all (policy by name alone).
+func (r *pypiRepo) projectVisible(project string) bool {
+	if r.policy == nil {
+		return true
+	}
+	return r.policy.ProjectVisible(project)
+}
+
+func (r *pypiRepo) revision() string {
+	if r.policy == nil {
+		return ""
+	}
+	return r.policy.Revision()
+}
+
+func (r *pypiRepo) decide(project, version string) policy.Decision {
+	if r.policy == nil {
+		return policy.Decision{Verdict: policy.Allow}
+	}
+	return r.policy.Evaluate(policy.Facts{Project: project, Version: version})
+}
+
+// render returns the cached rendering of a page, rendering it when the page or the
+// policy changed since.
+func (r *pypiRepo) render(key string, format Format, st *pageState, build func() ([]byte, error)) *Rendered {
+	rk := renderKey{key, format}
+	rev := r.revision()
+	r.mu.RLock()
+	cached := r.rendered[rk]
+	r.mu.RUnlock()
+	if cached != nil && cached.gen == st.gen && cached.revision == rev {
+		return cached
+	}
+	body, _ := build()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	zw.Write(body)
+	zw.Close()
+	sum := sha256.Sum256(body)
+	out := &Rendered{
+		Body:         body,
+		Gzip:         gz.Bytes(),
+		ETag:         `"` + hex.EncodeToString(sum[:12]) + `"`,
+		LastModified: st.fetchedAt,
+		gen:          st.gen,
+		revision:     rev,
+	}
+	out.ContentType = ContentTypeSimpleHTML
+	if format == FormatJSON {
+		out.ContentType = ContentTypeSimpleJSON
+	}
+	r.mu.Lock()
+	r.rendered[rk] = out
+	r.mu.Unlock()
+	return out
+}
+
+// filter returns the page a client may see: allowed files only, with URLs pointing at
+// vetted, and the allowed versions.
+func (r *pypiRepo) filter(up *pypi.Project) *pypi.Project {
+	out := &pypi.Project{Name: up.Name, Meta: pypi.Meta{APIVersion: "1.1"}}
+	allowed := map[string]bool{}
+	ok := func(v string) bool {
+		a, seen := allowed[v]
+		if !seen {
+			a = r.decide(up.Name, v).Allowed()
+			allowed[v] = a
+		}
+		return a
+	}
+	seen := map[string]bool{}
+	var versions []string
+	for _, f := range up.Files {
+		dist, err := pypi.ParseFilenameFor(up.Name, f.Filename)
+		version := dist.Version
+		if err != nil {
+			version = ""
+		}
+		if !ok(version) {
+			continue
+		}
+		f.URL = "../../files/" + up.Name + "/" + url.PathEscape(f.Filename)
+		if f.CoreMetadata == nil && err == nil && dist.Kind == "wheel" {
+			f.CoreMetadata = map[string]string{} // extracted from the wheel on request
+		}
+		out.Files = append(out.Files, f)
+		if version != "" && !seen[version] {
+			seen[version] = true
+			versions = append(versions, version)
+		}
+	}
+	for _, v := range up.Versions {
+		if !seen[v] && ok(v) {
+			seen[v] = true
+			versions = append(versions, v)
+		}
+	}
+	sort.Slice(versions, func(i, j int) bool { return pep440.Compare(versions[i], versions[j]) < 0 })
+	out.Versions = versions
+	return out
+}
+
+// newestAllowed returns the newest version of a project that the policy allows and that
+// is not yanked, preferring final releases to pre-releases; "" if there is none.
+func (r *pypiRepo) newestAllowed(p *pypi.Project) string {
+	f := r.filter(p)
+	live := map[string]bool{} // versions with at least one file that is not yanked
+	for _, file := range f.Files {
+		if d, err := pypi.ParseFilenameFor(p.Name, file.Filename); err == nil && !file.Yanked {
+			live[d.Version] = true
+		}
+	}
+	newest := ""
+	for i := len(f.Versions) - 1; i >= 0; i-- {
+		v := f.Versions[i]
+		if !live[v] {
+			continue
+		}
+		if pv, err := pep440.Parse(v); err == nil && !pv.IsPrerelease() {
+			return v
+		}
+		if newest == "" {
+			newest = v
+		}
+	}
+	return newest
+}
+
+// File serves GET /pypi/<repo>/files/<project>/<filename>, and the PEP 658 core metadata
+// when filename ends in ".metadata".
+func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artifact, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProject(project); err != nil {
+		return nil, err
+	}
+	if !pypi.SafeFilename(filename) {
+		return nil, fmt.Errorf("filename %q: %w: it must be a plain file name", filename, ErrInvalid)
+	}
+	distName, isMeta := strings.CutSuffix(filename, ".metadata")
+	dist, err := pypi.ParseFilenameFor(project, distName)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a distribution of %s: %w", filename, project, ErrNotFound)
+	}
+	if d := r.decide(project, dist.Version); !d.Allowed() {
+		be := &BlockedError{Repo: repo, Project: project, Version: dist.Version, Filename: filename, Decision: d}
+		if st, _, err := s.fresh(ctx, r, project); err == nil {
+			be.NewestAllowed = r.newestAllowed(st.project)
+		}
+		return nil, be
+	}
+	if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
+		return a, err
+	}
+	_, err, _ = s.flight.Do(repo+"\x00file\x00"+filename, func() (any, error) {
+		// The fetch finishes and is stored even if the client that started it hangs up.
+		return nil, s.fetch(context.WithoutCancel(ctx), r, project, distName, dist.Kind, isMeta)
+	})
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.openCached(ctx, r, filename)
+	if a == nil && err == nil {
+		err = fmt.Errorf("%s was fetched but is not in the blob store", filename)
+	}
+	return a, err
+}
+
+// openCached opens a fetched file. It returns nil, nil when the file is not cached.
+func (s *PyPI) openCached(ctx context.Context, r *pypiRepo, filename string) (*Artifact, error) {
+	r.mu.RLock()
+	rec, ok := r.files[filename]
+	r.mu.RUnlock()
+	if !ok {
+		var err error
+		rec, err = s.deps.Catalog.GetFile(ctx, r.name, filename)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		r.files[filename] = rec
+		r.mu.Unlock()
+	}
+	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
+	if errors.Is(err, blob.ErrNotFound) {
+		s.deps.Log.Warn("blob missing for a catalogued file; fetching it again", "repo", r.name, "file", filename, "sha256", rec.SHA256)
+		r.mu.Lock()
+		delete(r.files, filename)
+		r.mu.Unlock()
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Artifact{Content: rc, Info: info, Filename: filename}, nil
+}
+
+// fetch pulls a file (or its core metadata) from upstream, verifies and stores it.
+func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind string, isMeta bool) error {
+	st, _, err := s.fresh(ctx, r, project)
+	if err != nil {
+		return err
+	}
+	var uf *pypi.File
+	for i := range st.project.Files {
+		if st.project.Files[i].Filename == distName {
+			uf = &st.project.Files[i]
+			break
+		}
+	}
+	if uf == nil {
+		return fmt.Errorf("%s is not listed by %s: %w", distName, r.src, ErrNotFound)
+	}
+	fileURL, _, _ := strings.Cut(uf.URL, "#")
+	rec := catalog.File{Repo: r.name, Project: project, Version: "", Filename: distName, UpstreamURL: fileURL}
+	if d, err := pypi.ParseFilenameFor(project, distName); err == nil {
+		rec.Version = d.Version
+	}
+	switch {
+	case !isMeta:
+		rec.SHA256, rec.Size, err = s.fetchVerified(ctx, r, distName, fileURL, uf.Hashes, uf.Size)
+	case uf.CoreMetadata != nil && !strings.HasPrefix(fileURL, "file:"):
+		rec.Filename += ".metadata"
+		rec.UpstreamURL = fileURL + ".metadata"
+		rec.SHA256, rec.Size, err = s.fetchVerified(ctx, r, rec.Filename, rec.UpstreamURL, uf.CoreMetadata, -1)
+	case kind == "wheel":
+		rec.Filename += ".metadata"
+		rec.UpstreamURL = fileURL + " (METADATA extracted by vetted)"
+		rec.SHA256, rec.Size, err = s.extractMetadata(ctx, r, project, distName)
+	default:
+		return fmt.Errorf("%s has no core metadata file: %w", distName, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	rec.FetchedAt = s.deps.Clock()
+	if err := s.deps.Catalog.PutFile(ctx, rec); err != nil {
+		return fmt.Errorf("record %s in the catalog: %w", rec.Filename, err)
+	}
+	r.mu.Lock()
+	r.files[rec.Filename] = rec
+	r.mu.Unlock()
+	s.deps.Log.Info("fetched and verified", "repo", r.name, "file", rec.Filename, "sha256", rec.SHA256, "size", rec.Size, "upstream", rec.UpstreamURL)
+	return nil
+}
+
+// hashFor returns a hash.Hash for an algorithm name of the simple API, or nil.
+func hashFor(algo string) hash.Hash {
+	switch algo {
+	case "md5":
+		return md5.New()
+	case "sha1":
+		return sha1.New()
+	case "sha224":
+		return sha256.New224()
+	case "sha384":
+		return sha512.New384()
+	case "sha512":
+		return sha512.New()
+	}
+	return nil
+}
+
+// fetchVerified streams url into a new blob while hashing it, and commits the blob only
+// if every digest the index gave (and the size, when known) matches.
+func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
+	body, err := r.src.Open(ctx, url)
+	if err != nil {
+		return "", 0, err
+	}
+	defer body.Close()
+	w, err := s.deps.Blobs.Create(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort()
+		}
+	}()
+	writers := []io.Writer{w}
+	extra := map[string]hash.Hash{}
+	for algo, want := range hashes {
+		if h := hashFor(algo); h != nil && want != "" {
+			extra[algo] = h
+			writers = append(writers, h)
+		}
+	}
+	n, err := io.Copy(io.MultiWriter(writers...), body)
+	if err != nil {
+		return "", 0, fmt.Errorf("download %s from %s: %w", filename, url, err)
+	}
+	if size >= 0 && n != size {
+		return "", 0, &VerifyError{Filename: filename, URL: url, Algo: "size", Expected: fmt.Sprint(size), Got: fmt.Sprint(n)}
+	}
+	for algo, h := range extra {
+		if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, hashes[algo]) {
+			return "", 0, &VerifyError{Filename: filename, URL: url, Algo: algo, Expected: hashes[algo], Got: got}
+		}
+	}
+	want := strings.ToLower(hashes["sha256"])
+	if want == "" && len(extra) == 0 {
+		s.deps.Log.Warn("upstream gives no digest for this file; stored unverified", "repo", r.name, "file", filename, "upstream", url)
+	}
+	info, err := w.Commit(ctx, want)
+	var mm *blob.DigestMismatchError
+	if errors.As(err, &mm) {
+		return "", 0, &VerifyError{Filename: filename, URL: url, Algo: "sha256", Expected: mm.Expected, Got: mm.Got}
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("store %s: %w", filename, err)
+	}
+	committed = true
+	return info.SHA256, info.Size, nil
+}
+
+// extractMetadata reads METADATA out of a wheel (fetching the wheel if needed) and
+// stores it as a blob.
+func (s *PyPI) extractMetadata(ctx context.Context, r *pypiRepo, project, wheel string) (string, int64, error) {
+	a, err := s.File(ctx, r.name, project, wheel)
+	if err != nil {
+		return "", 0, err
+	}
+	defer a.Content.Close()
+	ra, ok := a.Content.(io.ReaderAt)
+	if !ok {
+		data, err := io.ReadAll(a.Content)
+		if err != nil {
+			return "", 0, err
+		}
+		ra = bytes.NewReader(data)
+	}
+	meta, err := pypi.ReadWheelMetadata(ra, a.Info.Size, wheel)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s from %s: %w", wheel, r.src, err)
+	}
+	w, err := s.deps.Blobs.Create(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := w.Write(meta); err != nil {
+		w.Abort()
+		return "", 0, err
+	}
+	info, err := w.Commit(ctx, "")
+	if err != nil {
+		return "", 0, err
+	}
+	return info.SHA256, info.Size, nil
+}
+
+// Explanation answers "why is this version allowed or blocked?".
+type Explanation struct {
+	Repository    string          `json:"repository"`
+	Project       string          `json:"project"`
+	Version       string          `json:"version"`
+	Listed        bool            `json:"listed_upstream"` // whether upstream has this version
+	Files         []string        `json:"files"`
+	Decision      policy.Decision `json:"decision"`
+	NewestAllowed string          `json:"newest_allowed,omitempty"`
+	Warning       string          `json:"warning,omitempty"`
+}
+
+// Explain serves GET /api/v1/repositories/<repo>/decisions/<project>/<version> and
+// `vetted why`. The project page is consulted for the versions and files upstream has;
+// the decision itself needs no network.
+func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Explanation, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProject(project); err != nil {
+		return nil, err
+	}
+	project = pypi.NormalizeName(project)
+	if pv, err := pep440.Parse(version); err == nil {
+		version = pv.String()
+	}
+	ex := &Explanation{Repository: repo, Project: project, Version: version}
+	st, warning, err := s.fresh(ctx, r, project)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		ex.Warning = fmt.Sprintf("upstream not consulted: %v", err)
+	}
+	ex.Warning = strings.TrimSpace(ex.Warning + " " + warning)
+	if st != nil {
+		for _, f := range st.project.Files {
+			d, err := pypi.ParseFilenameFor(project, f.Filename)
+			if err == nil && pep440.Compare(d.Version, version) == 0 {
+				ex.Listed = true
+				ex.Files = append(ex.Files, f.Filename)
+			}
+		}
+		ex.NewestAllowed = r.newestAllowed(st.project)
+	}
+	ex.Decision = r.decide(project, version)
+	return ex, nil
+}
+
+// Ready checks the stores (for /readyz).
+func (s *PyPI) Ready(ctx context.Context) error {
+	if err := s.deps.Catalog.Ping(ctx); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	w, err := s.deps.Blobs.Create(ctx)
+	if err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	return w.Abort()
+}
