@@ -109,9 +109,10 @@ refused at download with a reason.`,
 		newInit(stdout),
 		newWhy(stdout, load),
 		&cobra.Command{
-			Use:   "version",
-			Short: "Print vetted's version",
-			Args:  cobra.NoArgs,
+			Use:     "version",
+			Short:   "Print vetted's version",
+			Example: "  vetted version",
+			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				fmt.Fprintln(stdout, "vetted", buildVersion())
 				return nil

@@ -16,6 +16,9 @@ var offers = []string{
 	"text/html",
 }
 
+// wildcardOrder is the preference when the client accepts any type.
+var wildcardOrder = []string{"text/html", registry.ContentTypeSimpleHTML, registry.ContentTypeSimpleJSON}
+
 // aliases maps the PEP 691 "latest" names to the versions vetted serves.
 var aliases = map[string]string{
 	"application/vnd.pypi.simple.latest+json": registry.ContentTypeSimpleJSON,
@@ -58,11 +61,16 @@ func negotiate(r *http.Request) (string, bool) {
 		if a, ok := aliases[mt]; ok {
 			mt = a
 		}
-		for rank, o := range offers {
+		candidates := offers
+		if strings.Contains(mt, "*") {
+			// A wildcard names no particular type: like pypi.org, answer HTML, which
+			// browsers and curl users expect and every client understands.
+			candidates = wildcardOrder
+		}
+		for rank, o := range candidates {
 			if !mediaMatch(mt, o) {
 				continue
 			}
-			// A wildcard names no particular type: it stands for vetted's preference.
 			if q > bestQ || (q == bestQ && rank < bestRank) {
 				best, bestQ, bestRank = o, q, rank
 			}
