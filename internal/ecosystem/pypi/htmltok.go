@@ -25,18 +25,17 @@ type htmlToken struct {
 	kind htmlTokenKind
 	// name is the lower-case tag name of a start or end tag.
 	name string
-	// attrs holds a start tag's attributes: lower-case keys, unescaped values, first
-	// occurrence of a key only. Valid until the next token.
+	// attrs holds a start tag's attributes among knownAttrs: lower-case keys, unescaped
+	// values, first occurrence of a key only. Valid until the next token.
 	attrs []htmlAttr
 	// data is the raw text of a text or comment token (not unescaped). Valid until the
 	// next token.
 	data []byte
 }
 
+// htmlAttr is one attribute; an attribute written without "=" (data-yanked) has val "".
 type htmlAttr struct {
 	key, val string
-	// valued is false for an attribute written without "=" (data-yanked).
-	valued bool
 }
 
 func (t *htmlToken) attr(key string) (htmlAttr, bool) {
@@ -158,9 +157,7 @@ func (z *htmlTokenizer) startTag() bool {
 			j++
 		}
 		var val []byte
-		valued := false
 		if j < len(b) && b[j] == '=' {
-			valued = true
 			j++
 			for j < len(b) && isHTMLSpace(b[j]) {
 				j++
@@ -184,16 +181,17 @@ func (z *htmlTokenizer) startTag() bool {
 			i = j
 		}
 		if keep {
-			lk := lowerName(key)
-			dup := false
-			for _, a := range attrs {
-				if a.key == lk {
-					dup = true
-					break
+			if k, ok := knownAttr(key); ok {
+				dup := false
+				for _, a := range attrs { // at most len(knownAttrs) long
+					if a.key == k {
+						dup = true
+						break
+					}
 				}
-			}
-			if !dup {
-				attrs = append(attrs, htmlAttr{key: lk, val: unescapeHTML(val), valued: valued})
+				if !dup {
+					attrs = append(attrs, htmlAttr{key: k, val: unescapeHTML(val)})
+				}
 			}
 		}
 	}
@@ -209,6 +207,21 @@ func (z *htmlTokenizer) startTag() bool {
 		}
 	}
 	return true
+}
+
+// knownAttrs are the attributes the simple-index parsers read; the tokenizer keeps no
+// others, so a tag with a million attributes costs no more than its length.
+var knownAttrs = [...]string{"href", "data-requires-python", "data-yanked", "data-core-metadata",
+	"data-dist-info-metadata", "name", "content"}
+
+// knownAttr returns the lower-case name of an attribute the parsers read.
+func knownAttr(key []byte) (string, bool) {
+	for _, k := range knownAttrs {
+		if len(key) == len(k) && bytes.EqualFold(key, []byte(k)) {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // indexEndTagFold returns the index of "</name" in b, compared case-insensitively, or -1.
@@ -240,8 +253,8 @@ func unescapeHTML(b []byte) string {
 	return s
 }
 
-// lowerName returns an ASCII-lower-cased copy of a tag or attribute name, without
-// allocating for the common names.
+// lowerName returns an ASCII-lower-cased copy of a tag name, without allocating for the
+// names of a simple page.
 func lowerName(b []byte) string {
 	for _, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -252,17 +265,25 @@ func lowerName(b []byte) string {
 			return string(l)
 		}
 	}
-	switch string(b) { // the compiler does not allocate for these conversions
+	switch string(b) { // no allocation: the results are constants
 	case "a":
 		return "a"
 	case "br":
 		return "br"
-	case "href":
-		return "href"
-	case "meta":
-		return "meta"
 	case "base":
 		return "base"
+	case "meta":
+		return "meta"
+	case "title":
+		return "title"
+	case "h1":
+		return "h1"
+	case "html":
+		return "html"
+	case "head":
+		return "head"
+	case "body":
+		return "body"
 	}
 	return string(b)
 }

@@ -165,8 +165,9 @@ func preferredHash(h map[string]string) (name, digest string, ok bool) {
 	return name, digest, ok
 }
 
-// deriveVersions returns the distinct versions of a project's files, in version order
-// (see orderVersions). Files whose names do not parse are skipped.
+// deriveVersions returns the distinct versions of a project's files in PEP 440 order, as
+// the first file of each spells it ("1.0" and "1.0.0" are one version). Files whose
+// names do not parse are skipped.
 func deriveVersions(project string, files []File) []string {
 	var vs []string
 	seen := make(map[string]bool)
@@ -178,8 +179,7 @@ func deriveVersions(project string, files []File) []string {
 		seen[d.Version] = true
 		vs = append(vs, d.Version)
 	}
-	orderVersions(vs)
-	return vs
+	return orderVersions(vs)
 }
 
 func parseSerial(s string) (int64, bool) {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const samplePageURL = "https://pypi.org/simple/sampleproject/"
@@ -341,5 +342,58 @@ func TestHTMLTokenizerOddities(t *testing.T) {
 				t.Errorf("files %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// Hostile pages must cost time linear in their size: each of these is about 1 MB and
+// parses in milliseconds; a quadratic step would take minutes.
+func TestParseHostileHTMLIsLinear(t *testing.T) {
+	for _, body := range []string{
+		"<a " + strings.Repeat("x ", 500_000) + "href=foo-1.0.tar.gz>",
+		"<a " + strings.Repeat("href=x ", 150_000) + ">",
+		strings.Repeat("<a href=foo-1.0.tar.gz>", 50_000),
+		strings.Repeat(`<a href="foo-1.0.tar.gz" data-yanked=`, 25_000),
+		strings.Repeat("<title>", 150_000),
+		strings.Repeat("<script>", 150_000),
+		strings.Repeat("</", 500_000),
+		strings.Repeat("<!", 500_000),
+		strings.Repeat("<a", 500_000),
+		strings.Repeat("<a href=", 125_000),
+	} {
+		start := time.Now()
+		ParseProjectHTML([]byte(body), "https://x/simple/foo/")
+		ParseProjectListHTML([]byte(body), "https://x/simple/")
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%.20q…: %v", body, d)
+		}
+	}
+}
+
+func TestDerivedVersionsArePEP440OrderedAndDistinct(t *testing.T) {
+	var body strings.Builder
+	for _, fn := range []string{"foo-2.0.tar.gz", "foo-1.0.0-py3-none-any.whl", "foo-1.0.tar.gz", "foo-10.0.zip",
+		"foo-1.0rc1.tar.gz", "foo-1.0.post1.tar.gz", "foo-1.0-1.tar.gz", "foo-legacy_x.tar.gz", "foo-1.0.exe", "bar-3.0.tar.gz"} {
+		body.WriteString(`<a href="` + fn + `">` + fn + "</a>\n")
+	}
+	p, err := ParseProjectHTML([]byte(body.String()), "https://x/simple/foo/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "1.0.0" and "1.0" are one version (spelled as first seen), and so are "1.0.post1"
+	// and "1.0-1"; "legacy_x" is not PEP 440 and sorts first; the .exe and the file of
+	// another project give no version.
+	want := []string{"legacy_x", "1.0rc1", "1.0.0", "1.0.post1", "2.0", "10.0"}
+	if !reflect.DeepEqual(p.Versions, want) {
+		t.Errorf("versions %q, want %q", p.Versions, want)
+	}
+}
+
+func TestParseProjectHTMLInvalidUTF8(t *testing.T) {
+	p, err := ParseProjectHTML([]byte("<a href=\"foo-1.0.tar.gz\" data-requires-python=\">=3\xff\" data-yanked=\"bad \xc3\">"), "https://x/simple/foo/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.Files[0]; f.RequiresPython != ">=3\uFFFD" || f.YankedReason != "bad \uFFFD" {
+		t.Errorf("got %q %q, want U+FFFD for invalid bytes", f.RequiresPython, f.YankedReason)
 	}
 }

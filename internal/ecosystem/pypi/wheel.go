@@ -32,6 +32,10 @@ const (
 // members, more than one .dist-info directory or more than one METADATA; or if METADATA
 // is larger than MaxMetadataBytes or holds a size other than the one the zip declares.
 func ReadWheelMetadata(r io.ReaderAt, size int64, filename string) ([]byte, error) {
+	return readWheelMetadata(r, size, filename, MaxArchiveMembers)
+}
+
+func readWheelMetadata(r io.ReaderAt, size int64, filename string, maxMembers int) ([]byte, error) {
 	src := "wheel " + quote(filename)
 	d, err := ParseFilename(filename)
 	if err != nil {
@@ -40,7 +44,7 @@ func ReadWheelMetadata(r io.ReaderAt, size int64, filename string) ([]byte, erro
 	if d.Kind != KindWheel {
 		return nil, &ParseError{Source: src, Detail: "not a wheel filename (name-1.0-py3-none-any.whl)"}
 	}
-	zr, err := openZip(r, size, src)
+	zr, err := openZip(r, size, src, maxMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +90,7 @@ func ReadWheelMetadata(r io.ReaderAt, size int64, filename string) ([]byte, erro
 // <dir>/PKG-INFO of its single top-level directory. The rules of ReadWheelMetadata apply.
 func ReadZipSdistMetadata(r io.ReaderAt, size int64, filename string) ([]byte, error) {
 	src := "sdist " + quote(filename)
-	zr, err := openZip(r, size, src)
+	zr, err := openZip(r, size, src, MaxArchiveMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -105,15 +109,15 @@ func ReadZipSdistMetadata(r io.ReaderAt, size int64, filename string) ([]byte, e
 	return readZipMember(src, found[0])
 }
 
-func openZip(r io.ReaderAt, size int64, src string) (*zip.Reader, error) {
+func openZip(r io.ReaderAt, size int64, src string, maxMembers int) (*zip.Reader, error) {
 	zr, err := zip.NewReader(r, size)
 	// ErrInsecurePath (GODEBUG=zipinsecurepath=0) comes with a usable reader: the member
 	// check below says which member is at fault.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, &ParseError{Source: src, Detail: "not a readable zip archive", Err: err}
 	}
-	if len(zr.File) > MaxArchiveMembers {
-		return nil, &ParseError{Source: src, Detail: fmt.Sprintf("%d members, more than the limit of %d", len(zr.File), MaxArchiveMembers)}
+	if len(zr.File) > maxMembers {
+		return nil, &ParseError{Source: src, Detail: fmt.Sprintf("%d members, more than the limit of %d", len(zr.File), maxMembers)}
 	}
 	return zr, nil
 }
@@ -134,7 +138,7 @@ func readZipMember(src string, f *zip.File) ([]byte, error) {
 	// The declared size may lie: read at most one byte more than the limit.
 	b, err := io.ReadAll(io.LimitReader(rc, MaxMetadataBytes+1))
 	if err != nil {
-		return nil, &ParseError{Source: src, Detail: "cannot read " + name, Err: err}
+		return nil, &ParseError{Source: src, Detail: "cannot read " + name + " (the archive is corrupt, or its sizes or checksum do not match the data)", Err: err}
 	}
 	if len(b) > MaxMetadataBytes {
 		return nil, &ParseError{Source: src, Detail: fmt.Sprintf("%s holds more than the %d MiB limit although it declares %d bytes", name, MaxMetadataBytes>>20, f.UncompressedSize64)}
@@ -152,6 +156,10 @@ func readZipMember(src string, f *zip.File) ([]byte, error) {
 // members are read. Member names are checked as in ReadWheelMetadata. For .zip sdists,
 // use ReadZipSdistMetadata.
 func ReadSdistMetadata(r io.Reader, filename string) ([]byte, error) {
+	return readSdistMetadata(r, filename, MaxSdistBytes)
+}
+
+func readSdistMetadata(r io.Reader, filename string, maxBytes int64) ([]byte, error) {
 	src := "sdist " + quote(filename)
 	d, err := ParseFilename(filename)
 	if err != nil {
@@ -177,7 +185,7 @@ func ReadSdistMetadata(r io.Reader, filename string) ([]byte, error) {
 	default:
 		return nil, &ParseError{Source: src, Detail: "reading " + d.Ext + " sdists is not supported (.tar.gz, .tgz, .tar.bz2, .tbz, .tar and .zip are)"}
 	}
-	tr := tar.NewReader(&capReader{r: dr, n: MaxSdistBytes})
+	tr := tar.NewReader(&capReader{r: dr, n: maxBytes})
 	var found []string
 	var pkgInfo []byte
 	for members := 0; ; members++ {
@@ -186,7 +194,7 @@ func ReadSdistMetadata(r io.Reader, filename string) ([]byte, error) {
 			break
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
-			return nil, tarError(src, err)
+			return nil, tarError(src, err, maxBytes)
 		}
 		if members >= MaxArchiveMembers {
 			return nil, &ParseError{Source: src, Detail: fmt.Sprintf("more than the limit of %d members", MaxArchiveMembers)}
@@ -208,7 +216,7 @@ func ReadSdistMetadata(r io.Reader, filename string) ([]byte, error) {
 			return nil, &ParseError{Source: src, Detail: fmt.Sprintf("%s is %d bytes, more than the %d MiB limit", quote(h.Name), h.Size, MaxMetadataBytes>>20)}
 		}
 		if pkgInfo, err = io.ReadAll(tr); err != nil {
-			return nil, tarError(src, err)
+			return nil, tarError(src, err, maxBytes)
 		}
 	}
 	if err := onePKGInfo(src, len(found), func(i int) string { return found[i] }); err != nil {
@@ -217,9 +225,9 @@ func ReadSdistMetadata(r io.Reader, filename string) ([]byte, error) {
 	return pkgInfo, nil
 }
 
-func tarError(src string, err error) error {
+func tarError(src string, err error, maxBytes int64) error {
 	if errors.Is(err, errTooMuchData) {
-		return &ParseError{Source: src, Detail: fmt.Sprintf("it decompresses to more than %d MiB; refusing it as a decompression bomb", MaxSdistBytes>>20)}
+		return &ParseError{Source: src, Detail: fmt.Sprintf("it decompresses to more than %d bytes; refusing it as a decompression bomb", maxBytes)}
 	}
 	return &ParseError{Source: src, Detail: "not a readable tar archive", Err: err}
 }
