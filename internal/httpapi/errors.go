@@ -19,6 +19,7 @@ func statusOf(err error) int {
 	var (
 		blocked *registry.BlockedError
 		verify  *registry.VerifyError
+		bad     *registry.BadUpstreamError
 		up      *upstream.Error
 	)
 	switch {
@@ -28,7 +29,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, registry.ErrNotFound):
 		return http.StatusNotFound
-	case errors.As(err, &verify):
+	case errors.As(err, &verify), errors.As(err, &bad):
 		return http.StatusBadGateway
 	case errors.As(err, &up):
 		if up.NotFound() {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -60,7 +61,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = errorID()
 	}
 	rec.Header().Set("X-Request-Id", id)
-	s.mux.ServeHTTP(rec, r)
+	if p := r.URL.EscapedPath(); p != "" && !isCleanPath(p) {
+		// ServeMux would redirect to the cleaned path, which names another resource
+		// ("/pypi/r/files/p/../../x" → "/pypi/x"). No vetted URL has such a segment.
+		s.fail(rec, r, fmt.Errorf("path %q: %w: it has an empty, '.' or '..' segment, which no vetted URL has", p, registry.ErrInvalid))
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
 	route := r.Pattern
 	if route == "" {
 		route = "unmatched"
@@ -70,6 +77,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.access {
 		s.log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", id, "remote", r.RemoteAddr)
 	}
+}
+
+// isCleanPath reports whether an absolute request path has no empty, "." or ".."
+// segment (a trailing slash is allowed).
+func isCleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

@@ -54,3 +54,17 @@ func (e *VerifyError) Error() string {
 	return fmt.Sprintf("%s from %s failed verification: expected %s %s, received %s; nothing was stored (the upstream file or its index is corrupt; retry later or ask the upstream's maintainers)",
 		e.Filename, e.URL, e.Algo, e.Expected, e.Got)
 }
+
+// BadUpstreamError is returned when upstream answered, but with something vetted cannot
+// use: a page that is not a simple index or does not follow its format, a digest that is
+// not a digest, a wheel without readable core metadata. Nothing was stored.
+type BadUpstreamError struct {
+	URL string // what was fetched
+	Err error  // what is wrong with it
+}
+
+func (e *BadUpstreamError) Error() string {
+	return fmt.Sprintf("upstream %s sent something vetted cannot use: %v; nothing was stored (check that the repository's upstream is a Python package index, or ask its maintainers)", e.URL, e.Err)
+}
+
+func (e *BadUpstreamError) Unwrap() error { return e.Err }

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -167,6 +168,24 @@ func checkProject(name string) error {
 	return nil
 }
 
+// checkVersion validates a version from a request: a PEP 440 version, or else a legacy
+// one made of the characters a distribution filename allows in a version.
+func checkVersion(v string) error {
+	if _, err := pep440.Parse(v); err == nil {
+		return nil
+	}
+	ok := v != "" && len(v) <= 128
+	for i := 0; ok && i < len(v); i++ {
+		c := v[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		ok = alnum || (i > 0 && strings.IndexByte("._-+!", c) >= 0)
+	}
+	if !ok {
+		return fmt.Errorf("version %q: %w: a version has letters, digits, '.', '_', '-', '+' and '!' only (like 1.0, 2.1.0rc1, 1!2.0+local)", v, ErrInvalid)
+	}
+	return nil
+}
+
 // page returns the cached state of a page: memory, else catalog. nil if never fetched.
 func (s *PyPI) page(ctx context.Context, r *pypiRepo, key string) (*pageState, error) {
 	r.mu.RLock()
@@ -231,7 +250,20 @@ func (s *PyPI) fresh(ctx context.Context, r *pypiRepo, key string) (*pageState, 
 	}
 	v, err, _ := s.flight.Do(r.name+"\x00page\x00"+key, func() (any, error) {
 		// The refresh outlives the request that started it: others wait on it.
-		return s.refresh(context.WithoutCancel(ctx), r, key, st)
+		ctx := context.WithoutCancel(ctx)
+		// A refresh that ended between the look above and this flight counts: one
+		// upstream request serves every request that found the page stale.
+		old := st
+		if cur, err := s.page(ctx, r, key); err == nil && cur != nil {
+			r.mu.RLock()
+			fetchedAt := cur.fetchedAt
+			r.mu.RUnlock()
+			if s.deps.Clock().Sub(fetchedAt) < r.ttl {
+				return cur, nil
+			}
+			old = cur
+		}
+		return s.refresh(ctx, r, key, old)
 	})
 	if err == nil {
 		return v.(*pageState), "", nil
@@ -441,19 +473,21 @@ func (r *pypiRepo) filter(up *pypi.Project) *pypi.Project {
 	var versions []string
 	for _, f := range up.Files {
 		dist, err := pypi.ParseFilenameFor(up.Name, f.Filename)
-		version := dist.Version
 		if err != nil {
-			version = ""
+			// Not a distribution of this project: policy cannot judge its version, and
+			// the download route would refuse it, so it is not listed.
+			continue
 		}
+		version := dist.Version
 		if !ok(version) {
 			continue
 		}
 		f.URL = "../../files/" + up.Name + "/" + url.PathEscape(f.Filename)
-		if f.CoreMetadata == nil && err == nil && dist.Kind == "wheel" {
+		if f.CoreMetadata == nil && dist.Kind == "wheel" {
 			f.CoreMetadata = map[string]string{} // extracted from the wheel on request
 		}
 		out.Files = append(out.Files, f)
-		if version != "" && !seen[version] {
+		if !seen[version] {
 			seen[version] = true
 			versions = append(versions, version)
 		}
@@ -505,6 +539,8 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 	if err := checkProject(project); err != nil {
 		return nil, err
 	}
+	// Policy rules name normalised projects: "Alpha" must not slip past a rule on "alpha".
+	project = pypi.NormalizeName(project)
 	if !pypi.SafeFilename(filename) {
 		return nil, fmt.Errorf("filename %q: %w: it must be a plain file name", filename, ErrInvalid)
 	}
@@ -525,7 +561,15 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 	}
 	_, err, _ = s.flight.Do(repo+"\x00file\x00"+filename, func() (any, error) {
 		// The fetch finishes and is stored even if the client that started it hangs up.
-		return nil, s.fetch(context.WithoutCancel(ctx), r, project, distName, dist.Kind, isMeta)
+		ctx := context.WithoutCancel(ctx)
+		// A fetch that ended between the look above and this flight counts.
+		if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
+			if a != nil {
+				a.Content.Close()
+			}
+			return nil, err
+		}
+		return nil, s.fetch(ctx, r, project, distName, dist.Kind, isMeta)
 	})
 	if err != nil {
 		return nil, err
@@ -600,7 +644,7 @@ func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind s
 	case kind == "wheel":
 		rec.Filename += ".metadata"
 		rec.UpstreamURL = fileURL + " (METADATA extracted by vetted)"
-		rec.SHA256, rec.Size, err = s.extractMetadata(ctx, r, project, distName)
+		rec.SHA256, rec.Size, err = s.extractMetadata(ctx, r, project, distName, fileURL)
 	default:
 		return fmt.Errorf("%s has no core metadata file: %w", distName, ErrNotFound)
 	}
@@ -635,9 +679,36 @@ func hashFor(algo string) hash.Hash {
 	return nil
 }
 
+// validHex reports whether s is the hex encoding of n bytes.
+func validHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// shorten quotes s for a message, cutting it when it is long.
+func shorten(s string) string {
+	if len(s) > 80 {
+		return strconv.Quote(s[:80]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
 // fetchVerified streams url into a new blob while hashing it, and commits the blob only
 // if every digest the index gave (and the size, when known) matches.
 func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
+	// A digest that cannot be one would fail every download, and only after it.
+	for algo, want := range hashes {
+		h := hashFor(algo)
+		if algo == "sha256" {
+			h = sha256.New()
+		}
+		if h != nil && want != "" && !validHex(want, h.Size()) {
+			return "", 0, &BadUpstreamError{URL: url, Err: fmt.Errorf("the index gives %s %s for %s, which is not %d hex digits", algo, shorten(want), filename, 2*h.Size())}
+		}
+	}
 	body, err := r.src.Open(ctx, url)
 	if err != nil {
 		return "", 0, err
@@ -689,9 +760,9 @@ func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url str
 	return info.SHA256, info.Size, nil
 }
 
-// extractMetadata reads METADATA out of a wheel (fetching the wheel if needed) and
-// stores it as a blob.
-func (s *PyPI) extractMetadata(ctx context.Context, r *pypiRepo, project, wheel string) (string, int64, error) {
+// extractMetadata reads METADATA out of a wheel (fetching the wheel from fileURL if
+// needed), checks that it is core metadata, and stores it as a blob.
+func (s *PyPI) extractMetadata(ctx context.Context, r *pypiRepo, project, wheel, fileURL string) (string, int64, error) {
 	a, err := s.File(ctx, r.name, project, wheel)
 	if err != nil {
 		return "", 0, err
@@ -706,8 +777,11 @@ func (s *PyPI) extractMetadata(ctx context.Context, r *pypiRepo, project, wheel 
 		ra = bytes.NewReader(data)
 	}
 	meta, err := pypi.ReadWheelMetadata(ra, a.Info.Size, wheel)
+	if err == nil {
+		_, err = pypi.ParseMetadata(meta)
+	}
 	if err != nil {
-		return "", 0, fmt.Errorf("%s from %s: %w", wheel, r.src, err)
+		return "", 0, &BadUpstreamError{URL: fileURL, Err: err}
 	}
 	w, err := s.deps.Blobs.Create(ctx)
 	if err != nil {
@@ -748,6 +822,9 @@ func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Exp
 		return nil, err
 	}
 	project = pypi.NormalizeName(project)
+	if err := checkVersion(version); err != nil {
+		return nil, err
+	}
 	if pv, err := pep440.Parse(version); err == nil {
 		version = pv.String()
 	}

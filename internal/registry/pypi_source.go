@@ -55,6 +55,19 @@ func isJSON(contentType string) bool {
 	return mt == "application/vnd.pypi.simple.v1+json" || mt == "application/json"
 }
 
+// checkPageType refuses an answer whose Content-Type is not a simple index format, as
+// pip does: a login page served as text/plain or a file served as octet-stream would
+// otherwise read as a page without files.
+func checkPageType(page *upstream.Page) error {
+	mt, _, _ := mime.ParseMediaType(page.ContentType)
+	switch mt {
+	case "text/html", "application/vnd.pypi.simple.v1+html", "application/xhtml+xml",
+		"application/vnd.pypi.simple.v1+json", "application/json":
+		return nil
+	}
+	return &BadUpstreamError{URL: page.URL, Err: fmt.Errorf("the answer's Content-Type is %q, not a simple index page (text/html, %s or %s)", page.ContentType, ContentTypeSimpleHTML, ContentTypeSimpleJSON)}
+}
+
 func (s *httpSource) ProjectList(ctx context.Context, prev upstream.Validators) (*pypi.ProjectList, upstream.Validators, bool, error) {
 	page, err := s.client.GetPage(ctx, s.base, simpleAccept, prev)
 	if err != nil {
@@ -63,6 +76,9 @@ func (s *httpSource) ProjectList(ctx context.Context, prev upstream.Validators) 
 	if page.NotModified {
 		return nil, page.Validators, true, nil
 	}
+	if err := checkPageType(page); err != nil {
+		return nil, upstream.Validators{}, false, err
+	}
 	var list *pypi.ProjectList
 	if isJSON(page.ContentType) {
 		list, err = pypi.ParseProjectListJSON(page.Body, page.URL)
@@ -70,7 +86,7 @@ func (s *httpSource) ProjectList(ctx context.Context, prev upstream.Validators) 
 		list, err = pypi.ParseProjectListHTML(page.Body, page.URL)
 	}
 	if err != nil {
-		return nil, upstream.Validators{}, false, &upstream.Error{URL: page.URL, Err: err}
+		return nil, upstream.Validators{}, false, &BadUpstreamError{URL: page.URL, Err: err}
 	}
 	return list, page.Validators, false, nil
 }
@@ -84,6 +100,9 @@ func (s *httpSource) Project(ctx context.Context, name string, prev upstream.Val
 	if page.NotModified {
 		return nil, page.Validators, true, nil
 	}
+	if err := checkPageType(page); err != nil {
+		return nil, upstream.Validators{}, false, err
+	}
 	var p *pypi.Project
 	if isJSON(page.ContentType) {
 		p, err = pypi.ParseProjectJSON(page.Body, page.URL)
@@ -91,7 +110,7 @@ func (s *httpSource) Project(ctx context.Context, name string, prev upstream.Val
 		p, err = pypi.ParseProjectHTML(page.Body, page.URL)
 	}
 	if err != nil {
-		return nil, upstream.Validators{}, false, &upstream.Error{URL: page.URL, Err: err}
+		return nil, upstream.Validators{}, false, &BadUpstreamError{URL: page.URL, Err: err}
 	}
 	p.Name = name
 	return p, page.Validators, false, nil
