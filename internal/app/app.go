@@ -75,13 +75,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		}
 		repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: policies[rc.Policy]})
 	}
-	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now}, repos)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: registry.NewMetrics(reg)}, repos)
 	if err != nil {
 		cat.Close()
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: cfg.Log.Access, Registry: reg, Version: version})
 	return &App{Config: cfg, Log: log, PyPI: svc, Handler: h, catalog: cat}, nil
 }

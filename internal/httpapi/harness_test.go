@@ -163,11 +163,12 @@ func start(t *testing.T, ix *pypitest.Index, o options) *instance {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	svc, err := registry.NewPyPI(registry.Deps{Catalog: in.cat, Blobs: blobs, Upstream: upc, Log: logger, Clock: time.Now}, repos)
+	reg := prometheus.NewRegistry()
+	svc, err := registry.NewPyPI(registry.Deps{Catalog: in.cat, Blobs: blobs, Upstream: upc, Log: logger, Clock: time.Now, Metrics: registry.NewMetrics(reg)}, repos)
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := httpapi.New(svc, httpapi.Options{Log: logger, AccessLog: false, Registry: prometheus.NewRegistry(), Version: "test"})
+	handler := httpapi.New(svc, httpapi.Options{Log: logger, AccessLog: false, Registry: reg, Version: "test"})
 	in.srv = httptest.NewUnstartedServer(handler)
 	in.srv.Config.ErrorLog = log.New(lockedWriter{&in.errMu, &in.errLog}, "", 0)
 	in.srv.Start()

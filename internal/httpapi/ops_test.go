@@ -64,6 +64,8 @@ func TestMetrics(t *testing.T) {
 		`vetted_http_requests_total{code="404",route="GET /pypi/{repo}/simple/{project}/{$}"} 1`,
 		`vetted_http_requests_total{code="404",route="unmatched"} 1`,
 		`vetted_http_requests_total{code="403",route="GET /pypi/{repo}/files/{project}/{filename}"} 1`,
+		`vetted_upstream_requests_total{kind="page",repo="open",result="ok"} 1`,
+		`vetted_blocked_downloads_total{repo="gov"} 1`,
 	}
 	// A request is counted once its handler returns, which may be just after the client
 	// has read the answer: look again for a while.

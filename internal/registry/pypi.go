@@ -52,6 +52,7 @@ type Deps struct {
 	Upstream *upstream.Client
 	Log      *slog.Logger
 	Clock    func() time.Time
+	Metrics  *Metrics // optional
 }
 
 // PyPIRepo configures one PyPI repository.
@@ -318,6 +319,7 @@ func (s *PyPI) refresh(ctx context.Context, r *pypiRepo, key string, old *pageSt
 			body, err = pypi.EncodePage(st.project)
 		}
 	}
+	s.deps.Metrics.upstreamRequest(r.name, "page", resultOf(err, notModified))
 	if err != nil {
 		return nil, err
 	}
@@ -554,6 +556,7 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 		if st, _, err := s.fresh(ctx, r, project); err == nil {
 			be.NewestAllowed = r.newestAllowed(st.project)
 		}
+		s.deps.Metrics.blockedDownload(repo)
 		return nil, be
 	}
 	if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
@@ -699,6 +702,16 @@ func shorten(s string) string {
 // fetchVerified streams url into a new blob while hashing it, and commits the blob only
 // if every digest the index gave (and the size, when known) matches.
 func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
+	sum, n, err := s.download(ctx, r, filename, url, hashes, size)
+	s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
+	if err == nil {
+		s.deps.Metrics.fileBytes(r.name, n)
+	}
+	return sum, n, err
+}
+
+// download does the work of fetchVerified.
+func (s *PyPI) download(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
 	// A digest that cannot be one would fail every download, and only after it.
 	for algo, want := range hashes {
 		h := hashFor(algo)
