@@ -99,6 +99,25 @@ type pageState struct {
 	staleErr   error
 }
 
+// maxCached bounds each of a repository's in-memory maps. Everything in them can be
+// rebuilt from the catalog (pages, files) or by rendering again, so when a map is full an
+// arbitrary tenth of it is dropped: cheap, and hot entries come back at once.
+const maxCached = 20000
+
+// bounded stores v under k, first making room if m is full. The caller holds the lock.
+func bounded[K comparable, V any](m map[K]V, k K, v V) {
+	if _, ok := m[k]; !ok && len(m) >= maxCached {
+		drop := maxCached / 10
+		for key := range m {
+			delete(m, key)
+			if drop--; drop == 0 {
+				break
+			}
+		}
+	}
+	m[k] = v
+}
+
 // Rendered is an index page ready to send.
 type Rendered struct {
 	Body         []byte
@@ -215,7 +234,7 @@ func (s *PyPI) page(ctx context.Context, r *pypiRepo, key string) (*pageState, e
 	if cur := r.pages[key]; cur != nil {
 		st = cur
 	} else {
-		r.pages[key] = st
+		bounded(r.pages, key, st)
 	}
 	r.mu.Unlock()
 	return st, nil
@@ -346,7 +365,7 @@ func (s *PyPI) refresh(ctx context.Context, r *pypiRepo, key string, old *pageSt
 		return nil, fmt.Errorf("store page %s/%s: %w", r.name, pageName(key), err)
 	}
 	r.mu.Lock()
-	r.pages[key] = st
+	bounded(r.pages, key, st)
 	r.mu.Unlock()
 	return st, nil
 }
@@ -453,7 +472,7 @@ func (r *pypiRepo) render(key string, format Format, st *pageState, build func()
 		out.ContentType = ContentTypeSimpleJSON
 	}
 	r.mu.Lock()
-	r.rendered[rk] = out
+	bounded(r.rendered, rk, out)
 	r.mu.Unlock()
 	return out
 }
@@ -599,7 +618,7 @@ func (s *PyPI) openCached(ctx context.Context, r *pypiRepo, filename string) (*A
 			return nil, err
 		}
 		r.mu.Lock()
-		r.files[filename] = rec
+		bounded(r.files, filename, rec)
 		r.mu.Unlock()
 	}
 	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
@@ -659,7 +678,7 @@ func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind s
 		return fmt.Errorf("record %s in the catalog: %w", rec.Filename, err)
 	}
 	r.mu.Lock()
-	r.files[rec.Filename] = rec
+	bounded(r.files, rec.Filename, rec)
 	r.mu.Unlock()
 	s.deps.Log.Info("fetched and verified", "repo", r.name, "file", rec.Filename, "sha256", rec.SHA256, "size", rec.Size, "upstream", rec.UpstreamURL)
 	return nil
