@@ -1,0 +1,5 @@
+//go:build !race
+
+package vuln
+
+const raceEnabled = false
