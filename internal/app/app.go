@@ -92,12 +92,17 @@ func compilePolicies(cfg config.Config) (map[string]*policy.Policy, error) {
 	for name, pc := range cfg.Policies {
 		spec := policy.Spec{Name: name, Mode: policy.Mode(pc.Mode)}
 		for _, rc := range pc.Rules {
-			rs := policy.RuleSpec{Action: policy.ActionBlock, Reason: rc.Reason}
-			m := rc.Block
-			if rc.Allow != nil {
-				rs.Action, m = policy.ActionAllow, rc.Allow
+			rs := policy.RuleSpec{Reason: rc.Reason, Unscored: rc.Unscored}
+			switch {
+			case rc.MaxCVSS != nil:
+				rs.Action, rs.MaxCVSS = policy.ActionMaxCVSS, *rc.MaxCVSS
+			case rc.MaxSeverity != "":
+				rs.Action, rs.MaxSeverity = policy.ActionMaxSeverity, rc.MaxSeverity
+			case rc.Allow != nil:
+				rs.Action, rs.Project, rs.Versions = policy.ActionAllow, rc.Allow.Project, rc.Allow.Versions
+			default:
+				rs.Action, rs.Project, rs.Versions = policy.ActionBlock, rc.Block.Project, rc.Block.Versions
 			}
-			rs.Project, rs.Versions = m.Project, m.Versions
 			spec.Rules = append(spec.Rules, rs)
 		}
 		p, err := policy.Compile(spec, pypi.Ecosystem{})

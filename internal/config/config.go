@@ -84,12 +84,21 @@ type Policy struct {
 	Rules []Rule `yaml:"rules"`
 }
 
-// Rule is one policy rule: exactly one of Allow or Block is set.
+// Rule is one policy rule: exactly one of Allow, Block, MaxCVSS or MaxSeverity is set.
 type Rule struct {
 	Allow *Match `yaml:"allow"`
 	Block *Match `yaml:"block"`
 	// Reason is shown to users when the rule blocks (e.g. a ticket reference).
 	Reason string `yaml:"reason"`
+	// MaxCVSS blocks versions affected by an advisory whose CVSS base score is at
+	// least this (0-10).
+	MaxCVSS *float64 `yaml:"max-cvss"`
+	// MaxSeverity blocks versions affected by an advisory of this severity or above:
+	// low, medium, high or critical.
+	MaxSeverity string `yaml:"max-severity"`
+	// Unscored says what max-cvss and max-severity do with advisories that have no
+	// score: block, warn (the default) or allow.
+	Unscored string `yaml:"unscored"`
 }
 
 // Match selects project versions.
@@ -271,11 +280,36 @@ func (c *Config) Validate() error {
 		}
 		for i, r := range p.Rules {
 			rk := fmt.Sprintf("%s.rules[%d]", key, i)
-			m := r.Allow
-			if (r.Allow == nil) == (r.Block == nil) {
-				bad(rk, "set exactly one of allow or block (example: block: {project: \"alpha\", versions: \">=2.0\"})")
+			kinds := 0
+			for _, set := range []bool{r.Allow != nil, r.Block != nil, r.MaxCVSS != nil, r.MaxSeverity != ""} {
+				if set {
+					kinds++
+				}
+			}
+			if kinds != 1 {
+				bad(rk, "set exactly one of allow, block, max-cvss or max-severity (example: block: {project: \"alpha\", versions: \">=2.0\"}, or max-cvss: 7.0)")
 				continue
 			}
+			switch r.Unscored {
+			case "", "block", "warn", "allow":
+			default:
+				bad(rk+".unscored", "%q is not one of block, warn, allow", r.Unscored)
+			}
+			if r.MaxCVSS != nil {
+				if *r.MaxCVSS < 0 || *r.MaxCVSS > 10 {
+					bad(rk+".max-cvss", "%v is not a CVSS score between 0 and 10", *r.MaxCVSS)
+				}
+				continue
+			}
+			if r.MaxSeverity != "" {
+				switch r.MaxSeverity {
+				case "low", "medium", "high", "critical":
+				default:
+					bad(rk+".max-severity", "%q is not one of low, medium, high, critical", r.MaxSeverity)
+				}
+				continue
+			}
+			m := r.Allow
 			if m == nil {
 				m = r.Block
 			}

@@ -40,6 +40,9 @@ func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil 
 type Facts struct {
 	Project string // normalised name
 	Version string
+	// Vulnerabilities are the advisories that affect this version (deduplicated by
+	// alias), with scores and triage.
+	Vulnerabilities []Vulnerability
 }
 
 // Reason explains one rule's contribution to a decision.
@@ -84,8 +87,10 @@ const (
 type Action string
 
 const (
-	ActionAllow Action = "allow"
-	ActionBlock Action = "block"
+	ActionAllow       Action = "allow"
+	ActionBlock       Action = "block"
+	ActionMaxCVSS     Action = "max-cvss"     // block at or above a CVSS base score
+	ActionMaxSeverity Action = "max-severity" // block at or above a severity rating
 )
 
 // Spec declares a policy; Compile checks it and makes it ready to evaluate.
@@ -98,9 +103,13 @@ type Spec struct {
 // RuleSpec declares one rule.
 type RuleSpec struct {
 	Action   Action
-	Project  string // name or glob over normalised names
-	Versions string // constraint in the ecosystem's syntax; empty: every version
-	Reason   string // shown to people when the rule blocks
+	Project  string // allow, block: name or glob over normalised names
+	Versions string // allow, block: constraint in the ecosystem's syntax; empty: every version
+	Reason   string // allow, block: shown to people when the rule blocks
+
+	MaxCVSS     float64 // max-cvss: versions affected by an advisory scoring at least this are blocked
+	MaxSeverity string  // max-severity: low, medium, high or critical; that rating and above are blocked
+	Unscored    string  // max-cvss, max-severity: block, warn (default) or allow advisories without a score
 }
 
 // Policy is a compiled, immutable policy.
@@ -127,9 +136,18 @@ func Compile(spec Spec, eco ecosystem.Ecosystem) (*Policy, error) {
 	if spec.Mode != ModeDefault && spec.Mode != ModeAllowlistOnly {
 		return nil, fmt.Errorf("policy %q: mode %q is not one of default, allowlist-only", spec.Name, spec.Mode)
 	}
-	p := &Policy{name: spec.Name, mode: spec.Mode}
+	p := &Policy{name: spec.Name, mode: spec.Mode, rules: []rule{maliciousRule{spec.Name}}}
 	for i, rs := range spec.Rules {
-		r, err := compileNameRule(spec.Name, i+1, rs, eco)
+		var (
+			r   rule
+			err error
+		)
+		switch rs.Action {
+		case ActionMaxCVSS, ActionMaxSeverity:
+			r, err = compileVulnRule(spec.Name, i+1, rs)
+		default:
+			r, err = compileNameRule(spec.Name, i+1, rs, eco)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +214,7 @@ type nameRule struct {
 func compileNameRule(policyName string, n int, rs RuleSpec, eco ecosystem.Ecosystem) (*nameRule, error) {
 	where := fmt.Sprintf("policy %q rule %d", policyName, n)
 	if rs.Action != ActionAllow && rs.Action != ActionBlock {
-		return nil, fmt.Errorf("%s: action %q is not allow or block", where, rs.Action)
+		return nil, fmt.Errorf("%s: action %q is not allow, block, max-cvss or max-severity", where, rs.Action)
 	}
 	if rs.Project == "" {
 		return nil, fmt.Errorf("%s: project is empty; use \"*\" for every project", where)

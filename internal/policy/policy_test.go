@@ -147,3 +147,64 @@ func BenchmarkEvaluate(b *testing.B) {
 		p.Evaluate(policy.Facts{Project: "django-extensions", Version: "2.5.1"})
 	}
 }
+
+func TestVulnerabilityRules(t *testing.T) {
+	critical := policy.Vulnerability{ID: "GHSA-1", Aliases: []string{"CVE-2024-1"}, Scored: true, Score: 9.8, Severity: "critical", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", FixedIn: "2.0.1"}
+	medium := policy.Vulnerability{ID: "PYSEC-2", Scored: true, Score: 5.3, Severity: "medium"}
+	seven := policy.Vulnerability{ID: "PYSEC-7", Scored: true, Score: 7.0, Severity: "high"}
+	unscored := policy.Vulnerability{ID: "PYSEC-3"}
+	mal := policy.Vulnerability{ID: "MAL-2024-1", Malicious: true}
+	cvss7 := policy.RuleSpec{Action: policy.ActionMaxCVSS, MaxCVSS: 7.0}
+	high := policy.RuleSpec{Action: policy.ActionMaxSeverity, MaxSeverity: "high"}
+	withTriage := func(v policy.Vulnerability, status string) policy.Vulnerability { v.Triage = status; return v }
+	cases := []struct {
+		name   string
+		rules  []policy.RuleSpec
+		vulns  []policy.Vulnerability
+		want   policy.Verdict
+		substr string
+	}{
+		{"no findings", []policy.RuleSpec{cvss7}, nil, policy.Allow, ""},
+		{"above threshold", []policy.RuleSpec{cvss7}, []policy.Vulnerability{critical}, policy.Block, "GHSA-1 (CVE-2024-1) scores 9.8 critical"},
+		{"at threshold blocks", []policy.RuleSpec{cvss7}, []policy.Vulnerability{seven}, policy.Block, "PYSEC-7 scores 7.0"},
+		{"below threshold", []policy.RuleSpec{cvss7}, []policy.Vulnerability{medium}, policy.Allow, ""},
+		{"not_affected triage", []policy.RuleSpec{cvss7}, []policy.Vulnerability{withTriage(critical, "not_affected")}, policy.Allow, ""},
+		{"fixed triage", []policy.RuleSpec{cvss7}, []policy.Vulnerability{withTriage(critical, "fixed")}, policy.Allow, ""},
+		{"under investigation still blocks", []policy.RuleSpec{cvss7}, []policy.Vulnerability{withTriage(critical, "under_investigation")}, policy.Block, "GHSA-1"},
+		{"unscored warns by default", []policy.RuleSpec{cvss7}, []policy.Vulnerability{unscored}, policy.Warn, "unscored"},
+		{"unscored block", []policy.RuleSpec{{Action: policy.ActionMaxCVSS, MaxCVSS: 7, Unscored: "block"}}, []policy.Vulnerability{unscored}, policy.Block, "PYSEC-3 has no CVSS score"},
+		{"unscored allow", []policy.RuleSpec{{Action: policy.ActionMaxCVSS, MaxCVSS: 7, Unscored: "allow"}}, []policy.Vulnerability{unscored}, policy.Allow, ""},
+		{"severity high blocks critical", []policy.RuleSpec{high}, []policy.Vulnerability{critical}, policy.Block, "max-severity high"},
+		{"severity high passes medium", []policy.RuleSpec{high}, []policy.Vulnerability{medium}, policy.Allow, ""},
+		{"allow rule is an exception", []policy.RuleSpec{allow("alpha", "==2.0"), cvss7}, []policy.Vulnerability{critical}, policy.Allow, ""},
+		{"malicious always blocks", []policy.RuleSpec{allow("alpha", "")}, []policy.Vulnerability{mal}, policy.Block, "malicious"},
+		{"malicious without rules", nil, []policy.Vulnerability{withTriage(mal, "not_affected")}, policy.Block, "MAL-2024-1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := compile(t, "", c.rules...).Evaluate(policy.Facts{Project: "alpha", Version: "2.0", Vulnerabilities: c.vulns})
+			if d.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s: %+v", d.Verdict, c.want, d)
+			}
+			if c.substr != "" && !strings.Contains(d.Summary(), c.substr) {
+				t.Fatalf("summary %q lacks %q", d.Summary(), c.substr)
+			}
+		})
+	}
+	d := compile(t, "", cvss7).Evaluate(policy.Facts{Project: "alpha", Version: "2.0", Vulnerabilities: []policy.Vulnerability{critical}})
+	if r := d.Reasons[0]; !strings.Contains(r.Remedy, "upgrade to 2.0.1") || !strings.Contains(r.Evidence, "CVSS:3.1/AV:N") {
+		t.Fatalf("remedy %q evidence %q", r.Remedy, r.Evidence)
+	}
+}
+
+func TestVulnerabilityRuleErrors(t *testing.T) {
+	for _, rs := range []policy.RuleSpec{
+		{Action: policy.ActionMaxCVSS, MaxCVSS: 10.5},
+		{Action: policy.ActionMaxSeverity, MaxSeverity: "none"},
+		{Action: policy.ActionMaxCVSS, MaxCVSS: 7, Unscored: "maybe"},
+	} {
+		if _, err := policy.Compile(policy.Spec{Name: "p", Rules: []policy.RuleSpec{rs}}, pypi.Ecosystem{}); err == nil {
+			t.Errorf("%+v compiled", rs)
+		}
+	}
+}
