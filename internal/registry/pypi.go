@@ -53,6 +53,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Clock    func() time.Time
 	Metrics  *Metrics // optional
+	Intel    *Intel   // optional: vulnerability facts
 }
 
 // PyPIRepo configures one PyPI repository.
@@ -75,6 +76,7 @@ type pypiRepo struct {
 	src    pypiSource
 	ttl    time.Duration
 	policy *policy.Policy
+	intel  *Intel // nil: no vulnerability facts
 
 	mu       sync.RWMutex
 	pages    map[string]*pageState   // "" is the project list, else a normalised project name
@@ -126,7 +128,7 @@ type Rendered struct {
 	ETag         string
 	LastModified time.Time
 	gen          uint64
-	revision     string
+	revision     string // policy revision and facts generation it was rendered under
 }
 
 // Page is a rendered page with per-request information.
@@ -147,10 +149,19 @@ type Artifact struct {
 func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 	s := &PyPI{deps: deps, repos: map[string]*pypiRepo{}}
 	for _, rc := range repos {
+		pol := rc.Policy
+		if pol == nil {
+			// Even without a policy, malicious packages are refused.
+			var err error
+			if pol, err = policy.Compile(policy.Spec{Name: "(none)"}, pypi.Ecosystem{}); err != nil {
+				return nil, err
+			}
+		}
 		r := &pypiRepo{
 			name:     rc.Name,
 			ttl:      rc.IndexTTL,
-			policy:   rc.Policy,
+			policy:   pol,
+			intel:    deps.Intel,
 			pages:    map[string]*pageState{},
 			rendered: map[renderKey]*Rendered{},
 			files:    map[string]catalog.File{},
@@ -367,6 +378,9 @@ func (s *PyPI) refresh(ctx context.Context, r *pypiRepo, key string, old *pageSt
 	r.mu.Lock()
 	bounded(r.pages, key, st)
 	r.mu.Unlock()
+	if key != "" {
+		s.recordProject(ctx, r, st.project)
+	}
 	return st, nil
 }
 
@@ -422,24 +436,34 @@ func (s *PyPI) ProjectPage(ctx context.Context, repo, project string, format For
 
 // projectVisible reports whether a project may appear at all (policy by name alone).
 func (r *pypiRepo) projectVisible(project string) bool {
-	if r.policy == nil {
-		return true
-	}
 	return r.policy.ProjectVisible(project)
 }
 
+// revision identifies the policy and the facts a decision is made under.
 func (r *pypiRepo) revision() string {
-	if r.policy == nil {
-		return ""
-	}
-	return r.policy.Revision()
+	return fmt.Sprintf("%s/%d", r.policy.Revision(), r.factsGen())
 }
 
-func (r *pypiRepo) decide(project, version string) policy.Decision {
-	if r.policy == nil {
-		return policy.Decision{Verdict: policy.Allow}
+func (r *pypiRepo) factsGen() uint64 {
+	if r.intel == nil {
+		return 0
 	}
-	return r.policy.Evaluate(policy.Facts{Project: project, Version: version})
+	return r.intel.Generation()
+}
+
+// decide gathers the facts of one version and evaluates the policy. versions, the
+// project's known versions, lets remedies name the nearest unaffected one; it may be nil.
+func (r *pypiRepo) decide(project, version string, versions []string) policy.Decision {
+	return r.policy.Evaluate(r.facts(project, version, versions))
+}
+
+// facts gathers what is known of one version.
+func (r *pypiRepo) facts(project, version string, versions []string) policy.Facts {
+	f := policy.Facts{Project: project, Version: version}
+	if r.intel != nil {
+		f.Vulnerabilities = r.intel.Vulnerabilities(pypi.OSVEcosystem, project, version, versions)
+	}
+	return f
 }
 
 // render returns the cached rendering of a page, rendering it when the page or the
@@ -481,11 +505,12 @@ func (r *pypiRepo) render(key string, format Format, st *pageState, build func()
 // vetted, and the allowed versions.
 func (r *pypiRepo) filter(up *pypi.Project) *pypi.Project {
 	out := &pypi.Project{Name: up.Name, Meta: pypi.Meta{APIVersion: "1.1"}}
+	all := projectVersions(up)
 	allowed := map[string]bool{}
 	ok := func(v string) bool {
 		a, seen := allowed[v]
 		if !seen {
-			a = r.decide(up.Name, v).Allowed()
+			a = r.decide(up.Name, v, all).Allowed()
 			allowed[v] = a
 		}
 		return a
@@ -522,6 +547,32 @@ func (r *pypiRepo) filter(up *pypi.Project) *pypi.Project {
 	sort.Slice(versions, func(i, j int) bool { return pep440.Compare(versions[i], versions[j]) < 0 })
 	out.Versions = versions
 	return out
+}
+
+// projectVersions lists the versions of a page's files and PEP 700 versions, in PEP 440
+// order, each once.
+func projectVersions(p *pypi.Project) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range p.Files {
+		if d, err := pypi.ParseFilenameFor(p.Name, f.Filename); err == nil && !seen[d.Version] {
+			seen[d.Version] = true
+			out = append(out, d.Version)
+		}
+	}
+	for _, v := range p.Versions {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sortVersions(out)
+	return out
+}
+
+// sortVersions sorts versions in PEP 440 order.
+func sortVersions(vs []string) {
+	sort.Slice(vs, func(i, j int) bool { return pep440.Compare(vs[i], vs[j]) < 0 })
 }
 
 // newestAllowed returns the newest version of a project that the policy allows and that
@@ -570,10 +621,12 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a distribution of %s: %w", filename, project, ErrNotFound)
 	}
-	if d := r.decide(project, dist.Version); !d.Allowed() {
+	if d := r.decide(project, dist.Version, nil); !d.Allowed() {
 		be := &BlockedError{Repo: repo, Project: project, Version: dist.Version, Filename: filename, Decision: d}
 		if st, _, err := s.fresh(ctx, r, project); err == nil {
 			be.NewestAllowed = r.newestAllowed(st.project)
+			// Decide again knowing the versions, so the remedy can name a fixed one.
+			be.Decision = r.decide(project, dist.Version, projectVersions(st.project))
 		}
 		s.deps.Metrics.blockedDownload(repo)
 		return nil, be
@@ -839,7 +892,9 @@ type Explanation struct {
 	Files         []string        `json:"files"`
 	Decision      policy.Decision `json:"decision"`
 	NewestAllowed string          `json:"newest_allowed,omitempty"`
-	Warning       string          `json:"warning,omitempty"`
+	// Vulnerabilities are the advisories that affect the version, with triage.
+	Vulnerabilities []policy.Vulnerability `json:"vulnerabilities"`
+	Warning         string                 `json:"warning,omitempty"`
 }
 
 // Explain serves GET /api/v1/repositories/<repo>/decisions/<project>/<version> and
@@ -876,7 +931,13 @@ func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Exp
 		}
 		ex.NewestAllowed = r.newestAllowed(st.project)
 	}
-	ex.Decision = r.decide(project, version)
+	var versions []string
+	if st != nil {
+		versions = projectVersions(st.project)
+	}
+	f := r.facts(project, version, versions)
+	ex.Decision = r.policy.Evaluate(f)
+	ex.Vulnerabilities = f.Vulnerabilities
 	return ex, nil
 }
 

@@ -289,3 +289,17 @@ func (r *indexRange) includes(q int32) bool {
 	}
 	return vulnerable
 }
+
+// Package returns every advisory indexed for a package, whatever the version, sorted
+// by id (withdrawn advisories are not indexed).
+func (idx *Index) Package(eco, name string) []*Advisory {
+	pi, _ := idx.lookup(eco, name)
+	if pi == nil {
+		return nil
+	}
+	out := make([]*Advisory, 0, len(pi.entries))
+	for i := range pi.entries {
+		out = append(out, pi.entries[i].adv)
+	}
+	return out
+}

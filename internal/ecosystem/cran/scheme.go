@@ -131,3 +131,6 @@ func (c Constraint) String() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// OSVEcosystem is CRAN's ecosystem name in OSV records.
+const OSVEcosystem = "CRAN"

@@ -12,3 +12,6 @@ func (Ecosystem) Name() string { return "pypi" }
 
 // NormalizeName implements ecosystem.Ecosystem (PEP 503).
 func (Ecosystem) NormalizeName(name string) string { return NormalizeName(name) }
+
+// OSVEcosystem is PyPI's ecosystem name in OSV records.
+const OSVEcosystem = "PyPI"

@@ -1,0 +1,265 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"vetted/internal/catalog"
+	"vetted/internal/ecosystem"
+	"vetted/internal/policy"
+	"vetted/internal/vuln"
+)
+
+// Intel is the registry's view of vulnerability intelligence: the advisories in the
+// catalog, indexed for matching, and the triage records. It is rebuilt by Reload after
+// a feed import or a triage change, and its generation changes with it, so that cached
+// decisions and rendered pages made under the old facts are recomputed.
+type Intel struct {
+	cat     VulnCatalog
+	schemes map[string]vuln.Scheme // OSV ecosystem name → versions and names
+	eco     map[string]ecosystem.Versions
+	clock   func() time.Time
+
+	mu         sync.RWMutex
+	index      *vuln.Index
+	digests    map[string]string          // advisory id → digest, to find what changed
+	packages   map[string][]vuln.Affected // advisory id → its affected packages
+	triage     []compiledTriage           // in ID order
+	gen        uint64                     // bumps on every reload that changed something
+	lastImport int64                      // newest feed import seen
+}
+
+// VulnCatalog is the part of the catalog that holds vulnerability facts.
+type VulnCatalog interface {
+	catalog.Advisories
+	catalog.Triages
+	catalog.Decisions
+}
+
+type compiledTriage struct {
+	catalog.Triage
+	versions ecosystem.Constraint // nil: every version
+}
+
+// NewIntel returns an empty Intel; call Reload to load the catalog.
+func NewIntel(cat VulnCatalog, schemes map[string]vuln.Scheme, clock func() time.Time) *Intel {
+	in := &Intel{cat: cat, schemes: schemes, clock: clock, index: vuln.NewIndex(nil, schemes), eco: map[string]ecosystem.Versions{}}
+	for name, s := range schemes {
+		in.eco[name] = s.Versions
+	}
+	return in
+}
+
+// Generation identifies the facts: it changes whenever advisories or triage change.
+func (in *Intel) Generation() uint64 {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	return in.gen
+}
+
+// Changed lists packages whose facts may differ between two loads.
+type Changed map[catalog.PackageRef]bool
+
+// Reload reads advisories and triage from the catalog and returns the packages whose
+// advisories changed (all of them on the first load). Triage changes are reported by
+// the triage methods themselves.
+func (in *Intel) Reload(ctx context.Context) (Changed, error) {
+	var advs []*vuln.Advisory
+	digests := map[string]string{}
+	packages := map[string][]vuln.Affected{}
+	err := in.cat.ScanAdvisories(ctx, func(row catalog.Advisory) error {
+		a, err := vuln.Decode(row.Body)
+		if err != nil {
+			return fmt.Errorf("advisory %s: %w", row.ID, err)
+		}
+		advs = append(advs, a)
+		digests[row.ID] = row.Digest
+		packages[row.ID] = a.Affected
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load advisories: %w", err)
+	}
+	triage, err := in.loadTriage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	imports, err := in.cat.ListImports(ctx, 1)
+	if err != nil {
+		return nil, fmt.Errorf("load feed imports: %w", err)
+	}
+	index := vuln.NewIndex(advs, in.schemes)
+
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	changed := Changed{}
+	mark := func(afs []vuln.Affected) {
+		for _, af := range afs {
+			name := af.Name
+			if s, ok := in.schemes[af.Ecosystem]; ok && s.Normalize != nil {
+				name = s.Normalize(name)
+			}
+			changed[catalog.PackageRef{Ecosystem: af.Ecosystem, Name: name}] = true
+		}
+	}
+	for id, d := range digests {
+		if in.digests[id] != d {
+			mark(packages[id])
+			mark(in.packages[id])
+		}
+	}
+	for id := range in.digests {
+		if _, ok := digests[id]; !ok {
+			mark(in.packages[id])
+		}
+	}
+	in.index, in.digests, in.packages, in.triage = index, digests, packages, triage
+	if len(imports) > 0 {
+		in.lastImport = imports[0].ID
+	}
+	if len(changed) > 0 {
+		in.gen++
+	}
+	return changed, nil
+}
+
+func (in *Intel) loadTriage(ctx context.Context) ([]compiledTriage, error) {
+	rows, err := in.cat.ListTriage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load triage: %w", err)
+	}
+	out := make([]compiledTriage, 0, len(rows))
+	for _, t := range rows {
+		ct := compiledTriage{Triage: t}
+		if t.Versions != "" {
+			vs, ok := in.eco[t.Ecosystem]
+			if !ok {
+				continue // an ecosystem this server does not serve
+			}
+			c, err := vs.ParseConstraint(t.Versions)
+			if err != nil {
+				continue // validated when stored; a bad row cannot stop the server
+			}
+			ct.versions = c
+		}
+		out = append(out, ct)
+	}
+	return out, nil
+}
+
+// ReloadTriage reloads only the triage records (after an edit) and bumps the generation.
+func (in *Intel) ReloadTriage(ctx context.Context) error {
+	triage, err := in.loadTriage(ctx)
+	if err != nil {
+		return err
+	}
+	in.mu.Lock()
+	in.triage = triage
+	in.gen++
+	in.mu.Unlock()
+	return nil
+}
+
+// LastImport is the newest feed import the loaded facts include.
+func (in *Intel) LastImport() int64 {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	return in.lastImport
+}
+
+// Vulnerabilities returns the findings for one version: matching advisories, merged
+// by alias, each with its score, the triage that applies and, when versions (the
+// project's known versions) is given, the nearest later version no advisory affects.
+func (in *Intel) Vulnerabilities(eco, project, version string, versions []string) []policy.Vulnerability {
+	in.mu.RLock()
+	index, triage := in.index, in.triage
+	in.mu.RUnlock()
+	matches := index.Match(eco, project, version)
+	if len(matches) == 0 {
+		return nil
+	}
+	matches = vuln.Dedup(matches)
+	fixedIn, _ := index.NearestUnaffected(eco, project, version, versions)
+	now := in.clock()
+	out := make([]policy.Vulnerability, 0, len(matches))
+	for _, a := range matches {
+		v := policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious, FixedIn: fixedIn}
+		if s, ok := a.MaxScore(); ok {
+			v.Scored, v.Score, v.Severity, v.Vector, v.Source = true, s.Base, s.Severity, s.Vector, "OSV "+a.ID
+		}
+		if t := findTriage(triage, a, eco, project, version, now); t != nil {
+			v.Triage = t.Status
+		}
+		out = append(out, v)
+	}
+	// Highest score first, so messages name the worst finding.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// findTriage returns the newest triage record that applies to the advisory (by any of
+// its ids) for this version, skipping expired ones.
+func findTriage(ts []compiledTriage, a *vuln.Advisory, eco, project, version string, now time.Time) *compiledTriage {
+	ids := map[string]bool{}
+	for _, id := range a.IDs() {
+		ids[id] = true
+	}
+	for i := len(ts) - 1; i >= 0; i-- {
+		t := &ts[i]
+		if !ids[t.AdvisoryID] || t.Ecosystem != eco || t.Project != project {
+			continue
+		}
+		if !t.Expires.IsZero() && !now.Before(t.Expires) {
+			continue
+		}
+		if t.versions != nil && !t.versions.Contains(version) {
+			continue
+		}
+		return t
+	}
+	return nil
+}
+
+// Finding is an advisory as the CLI and API show it.
+type Finding struct {
+	policy.Vulnerability
+	Summary    string    `json:"summary,omitempty"`
+	Modified   time.Time `json:"modified"`
+	References []string  `json:"references,omitempty"`
+}
+
+// Findings lists the advisories of a package (version ""), or those that affect one
+// version with the triage that applies to it. eco is the OSV ecosystem name.
+func (in *Intel) Findings(eco, project, version string) []Finding {
+	in.mu.RLock()
+	index, triage := in.index, in.triage
+	in.mu.RUnlock()
+	if s, ok := in.schemes[eco]; ok && s.Normalize != nil {
+		project = s.Normalize(project)
+	}
+	var advs []*vuln.Advisory
+	if version != "" {
+		advs = vuln.Dedup(index.Match(eco, project, version))
+	} else {
+		advs = index.Package(eco, project)
+	}
+	now := in.clock()
+	out := make([]Finding, 0, len(advs))
+	for _, a := range advs {
+		f := Finding{Vulnerability: policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious}, Summary: a.Summary, Modified: a.Modified, References: a.References}
+		if s, ok := a.MaxScore(); ok {
+			f.Scored, f.Score, f.Severity, f.Vector, f.Source = true, s.Base, s.Severity, s.Vector, "OSV "+a.ID
+		}
+		if version != "" {
+			if t := findTriage(triage, a, eco, project, version, now); t != nil {
+				f.Triage = t.Status
+			}
+		}
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
