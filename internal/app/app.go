@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,20 +18,40 @@ import (
 	"vetted/internal/blob/fs"
 	"vetted/internal/catalog/sqlite"
 	"vetted/internal/config"
+	"vetted/internal/ecosystem/cran"
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/httpapi"
 	"vetted/internal/policy"
 	"vetted/internal/registry"
 	"vetted/internal/upstream"
+	"vetted/internal/vuln"
+	"vetted/internal/vuln/feed"
 )
 
 // App is a wired vetted instance.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	PyPI    *registry.PyPI
-	Handler http.Handler
-	catalog *sqlite.Store
+	Config   config.Config
+	Log      *slog.Logger
+	PyPI     *registry.PyPI
+	Intel    *registry.Intel
+	Importer *feed.Importer
+	Handler  http.Handler
+	catalog  *sqlite.Store
+}
+
+// osvEcosystems maps the ecosystem names of vetted's configuration and CLI to OSV's.
+var osvEcosystems = map[string]string{
+	"pypi": pypi.OSVEcosystem,
+	"cran": cran.OSVEcosystem,
+}
+
+// vulnSchemes tells vulnerability matching how each OSV ecosystem orders versions and
+// normalises names.
+func vulnSchemes() map[string]vuln.Scheme {
+	return map[string]vuln.Scheme{
+		pypi.OSVEcosystem: vuln.SchemeOf(pypi.Ecosystem{}),
+		cran.OSVEcosystem: {Versions: cran.Scheme{}}, // CRAN names are case-sensitive
+	}
 }
 
 // NewLogger returns the logger the configuration asks for, writing to w.
@@ -77,13 +98,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: registry.NewMetrics(reg)}, repos)
+	schemes := vulnSchemes()
+	intel := registry.NewIntel(cat, schemes, time.Now)
+	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: registry.NewMetrics(reg), Intel: intel}, repos)
 	if err != nil {
 		cat.Close()
 		return nil, err
 	}
-	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: cfg.Log.Access, Registry: reg, Version: version})
-	return &App{Config: cfg, Log: log, PyPI: svc, Handler: h, catalog: cat}, nil
+	a := &App{Config: cfg, Log: log, PyPI: svc, Intel: intel}
+	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: cfg.Log.Access, Registry: reg, Version: version,
+		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings})
+	if _, err := intel.Reload(ctx); err != nil {
+		cat.Close()
+		return nil, err
+	}
+	a.Importer = &feed.Importer{Store: cat, Client: &http.Client{Transport: transport}, Schemes: schemes, Clock: time.Now}
+	a.Handler, a.catalog = h, cat
+	return a, nil
 }
 
 // compilePolicies compiles every policy that a repository uses.
@@ -114,6 +145,16 @@ func compilePolicies(cfg config.Config) (map[string]*policy.Policy, error) {
 	return out, nil
 }
 
+// Findings lists the advisories of a project, or of one version with its triage.
+// ecosystem is a configuration name: pypi or cran.
+func (a *App) Findings(ctx context.Context, ecosystem, project, version string) ([]registry.Finding, error) {
+	osv, ok := osvEcosystems[strings.ToLower(ecosystem)]
+	if !ok {
+		return nil, fmt.Errorf("ecosystem %q: use pypi or cran", ecosystem)
+	}
+	return a.Intel.Findings(osv, project, version), nil
+}
+
 // Close releases the stores.
 func (a *App) Close() error { return a.catalog.Close() }
 
@@ -137,6 +178,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.PyPI.WatchFacts(ctx, 10*time.Second)
 	select {
 	case err := <-errc:
 		return err

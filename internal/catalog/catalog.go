@@ -58,6 +58,10 @@ type Store interface {
 	// ListFiles returns the fetched files of a project, ordered by filename.
 	ListFiles(ctx context.Context, repo, project string) ([]File, error)
 
+	Advisories
+	Triages
+	Decisions
+
 	// Ping checks that the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -30,6 +30,16 @@ type Config struct {
 	Repositories []Repository `yaml:"repositories"`
 	// Policies are named; a repository refers to one by name.
 	Policies map[string]Policy `yaml:"policies"`
+	// API configures the JSON API under /api/v1/.
+	API API `yaml:"api"`
+}
+
+// API configures the JSON API.
+type API struct {
+	// AdminTokensSHA256 are the hex SHA-256 digests of the bearer tokens allowed to
+	// change triage records (`vetted token new` makes a token and its digest). Only the
+	// digests are stored; reading the API needs no token.
+	AdminTokensSHA256 []string `yaml:"admin_tokens_sha256"`
 }
 
 // Log configures logging.
@@ -129,6 +139,7 @@ func Default() Config {
 			Policy:    "default",
 		}},
 		Policies: map[string]Policy{"default": {Mode: "default", Rules: []Rule{}}},
+		API:      API{AdminTokensSHA256: []string{}},
 	}
 }
 
@@ -203,6 +214,8 @@ func sectionName(goType string) string {
 		return "a policy"
 	case "Rule":
 		return "a policy rule"
+	case "API":
+		return "api"
 	case "Match":
 		return "a rule's match (allowed: project, versions)"
 	}
@@ -269,6 +282,11 @@ func (c *Config) Validate() error {
 		}
 		if r.IndexTTL < 0 {
 			bad(key+".index_ttl", "must not be negative")
+		}
+	}
+	for i, d := range c.API.AdminTokensSHA256 {
+		if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {
+			bad(fmt.Sprintf("api.admin_tokens_sha256[%d]", i), "is not a hex SHA-256 digest; make a token and its digest with `vetted token new`")
 		}
 	}
 	for name, p := range c.Policies {

@@ -88,7 +88,8 @@ func walk(v reflect.Value, keys []string, fn func([]string, reflect.Value)) {
 		for i := 0; i < v.Len(); i++ {
 			walk(v.Index(i), append(append([]string(nil), keys...), strconv.Itoa(i)), fn)
 		}
-	case v.Kind() == reflect.String, v.Kind() == reflect.Bool, v.Kind() == reflect.Int:
+	case v.Kind() == reflect.String, v.Kind() == reflect.Bool, v.Kind() == reflect.Int,
+		v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
 		fn(keys, v)
 	}
 }
@@ -109,6 +110,14 @@ func setScalar(f reflect.Value, raw string) error {
 			return fmt.Errorf("not a boolean (use true or false)")
 		}
 		f.SetBool(b)
+	case f.Kind() == reflect.Slice: // a list of strings, comma-separated
+		var list []string
+		for _, item := range strings.Split(raw, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+		f.Set(reflect.ValueOf(list))
 	case f.Kind() == reflect.Int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {

@@ -26,6 +26,9 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	version string
+
+	adminTokens []string // hex SHA-256 digests of admin bearer tokens
+	findingsFn  FindingsFunc
 }
 
 // Options configure the HTTP surface.
@@ -34,11 +37,16 @@ type Options struct {
 	AccessLog bool
 	Registry  *prometheus.Registry // /metrics serves it; request metrics are added to it
 	Version   string
+	// AdminTokensSHA256 are the digests of the bearer tokens that may change triage.
+	AdminTokensSHA256 []string
+	// Findings lists advisories for the findings endpoints (nil: no such endpoints).
+	Findings FindingsFunc
 }
 
 // New returns the HTTP handler.
 func New(p *registry.PyPI, o Options) *Server {
-	s := &Server{pypi: p, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version}
+	s := &Server{pypi: p, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
+		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings}
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /healthz", s.healthz)
@@ -49,6 +57,7 @@ func New(p *registry.PyPI, o Options) *Server {
 	m.HandleFunc("GET /pypi/{repo}/simple/{project}", s.addSlash)
 	m.HandleFunc("GET /pypi/{repo}/files/{project}/{filename}", s.file)
 	m.HandleFunc("GET /api/v1/repositories/{repo}/decisions/{project}/{version}", s.decision)
+	s.routeVuln()
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -249,7 +250,7 @@ func (in *Intel) Findings(eco, project, version string) []Finding {
 	now := in.clock()
 	out := make([]Finding, 0, len(advs))
 	for _, a := range advs {
-		f := Finding{Vulnerability: policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious}, Summary: a.Summary, Modified: a.Modified, References: a.References}
+		f := Finding{Vulnerability: policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious}, Summary: summaryOf(a), Modified: a.Modified, References: a.References}
 		if s, ok := a.MaxScore(); ok {
 			f.Scored, f.Score, f.Severity, f.Vector, f.Source = true, s.Base, s.Severity, s.Vector, "OSV "+a.ID
 		}
@@ -262,4 +263,13 @@ func (in *Intel) Findings(eco, project, version string) []Finding {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
+}
+
+// summaryOf is the advisory's summary, or the first line of its details.
+func summaryOf(a *vuln.Advisory) string {
+	if a.Summary != "" {
+		return a.Summary
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(a.Details), "\n")
+	return line
 }

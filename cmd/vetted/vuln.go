@@ -1,0 +1,216 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"vetted/internal/app"
+	"vetted/internal/config"
+	"vetted/internal/vuln/cvss"
+)
+
+func newCVSS(stdout io.Writer) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "cvss VECTOR",
+		Short: "Print the base score and severity of a CVSS vector (v2.0, v3.0, v3.1, v4.0)",
+		Example: `  vetted cvss CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
+  vetted cvss 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'
+  vetted cvss AV:N/AC:L/Au:N/C:P/I:P/A:P --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := cvss.Parse(args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]any{"version": s.Version, "base_score": s.Base, "severity": s.Severity, "vector": s.Vector})
+			}
+			fmt.Fprintf(stdout, "%.1f %s (CVSS %s)\n", s.Base, s.Severity, s.Version)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newFeeds(stdout, stderr io.Writer, load func() (config.Config, error)) *cobra.Command {
+	feeds := &cobra.Command{
+		Use:   "feeds",
+		Short: "Import vulnerability feeds (OSV records)",
+	}
+	var quiet bool
+	imp := &cobra.Command{
+		Use:   "import PATH|URL...",
+		Short: "Import OSV records from a directory, a zip export or a URL",
+		Long: `Import OSV records (JSON or YAML) into the catalog: from a directory tree, from a
+zip export (OSV publishes one per ecosystem as all.zip), or from an http(s) URL of either.
+Unchanged records are skipped; each import is one transaction, so an interrupted import
+leaves the previous data in use. Malformed records are skipped and listed. A running
+server picks up the import within seconds and re-evaluates the releases it affects.`,
+		Example: `  vetted feeds import ./advisory-database/vulns
+  vetted feeds import PyPI-all.zip CRAN-all.zip --config vetted.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
+			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			for _, src := range args {
+				progress := newProgress(stderr, "importing "+src, quiet)
+				rec, err := a.Importer.Import(cmd.Context(), src, progress.update)
+				progress.done()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%s: %d added, %d changed, %d unchanged, %d withdrawn, %d skipped (import %d, %s)\n",
+					src, rec.Added, rec.Changed, rec.Unchanged, rec.Withdrawn, rec.Skipped, rec.ID, rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond))
+				for _, p := range rec.Problems {
+					fmt.Fprintf(stderr, "  skipped: %s\n", p)
+				}
+			}
+			return nil
+		},
+	}
+	imp.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	feeds.AddCommand(imp)
+	return feeds
+}
+
+// progress draws a one-line progress bar on a terminal-like writer.
+type progress struct {
+	w     io.Writer
+	label string
+	off   bool
+	last  time.Time
+}
+
+func newProgress(w io.Writer, label string, quiet bool) *progress {
+	return &progress{w: w, label: label, off: quiet}
+}
+
+func (p *progress) update(done, total int) {
+	if p.off || (time.Since(p.last) < 100*time.Millisecond && done != total) {
+		return
+	}
+	p.last = time.Now()
+	if total <= 0 {
+		fmt.Fprintf(p.w, "\r%s: %d records", p.label, done)
+		return
+	}
+	const width = 30
+	n := done * width / total
+	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+}
+
+func (p *progress) done() {
+	if !p.off && !p.last.IsZero() {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func newAdvisories(stdout io.Writer, load func() (config.Config, error)) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "advisories ECOSYSTEM PROJECT [VERSION]",
+		Short: "List the advisories of a project, or those affecting one version",
+		Example: `  vetted advisories pypi jinja2
+  vetted advisories pypi jinja2 2.10 --json`,
+		Args: cobra.RangeArgs(2, 3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			log := app.NewLogger(config.Log{Level: "error", Format: "text"}, os.Stderr)
+			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			version := ""
+			if len(args) == 3 {
+				version = args[2]
+			}
+			list, err := a.Findings(cmd.Context(), args[0], args[1], version)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(stdout, "no known advisories")
+				return nil
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tALIASES\tSCORE\tSEVERITY\tTRIAGE\tSUMMARY")
+			for _, f := range list {
+				score := "-"
+				if f.Scored {
+					score = fmt.Sprintf("%.1f", f.Score)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.ID, strings.Join(f.Aliases, ","), score, orDash(f.Severity), orDash(f.Triage), trim(f.Summary, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func newToken(stdout io.Writer) *cobra.Command {
+	token := &cobra.Command{Use: "token", Short: "Make API tokens"}
+	token.AddCommand(&cobra.Command{
+		Use:   "new",
+		Short: "Print a new admin token and the SHA-256 digest to put in api.admin_tokens_sha256",
+		Long: `Print a new random admin token and its SHA-256 digest. Give the token to the
+administrator (it is shown once and stored nowhere); put the digest in the configuration
+under api.admin_tokens_sha256 (or VETTED_API_ADMIN_TOKENS_SHA256).`,
+		Example: "  vetted token new",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var b [32]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return err
+			}
+			tok := "vetted_" + hex.EncodeToString(b[:])
+			sum := sha256.Sum256([]byte(tok))
+			fmt.Fprintf(stdout, "token:  %s\nsha256: %s\n", tok, hex.EncodeToString(sum[:]))
+			return nil
+		},
+	})
+	return token
+}
