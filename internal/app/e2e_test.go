@@ -54,6 +54,7 @@ func fixture() *pypitest.Index {
 // vetted is a running server.
 type vetted struct {
 	URL  string
+	App  *app.App
 	stop func()
 }
 
@@ -84,7 +85,7 @@ func startVetted(t *testing.T, dataDir, body string) *vetted {
 	var v *vetted
 	select {
 	case s := <-addr:
-		v = &vetted{URL: "http://" + s}
+		v = &vetted{URL: "http://" + s, App: a}
 	case err := <-done:
 		t.Fatal(err)
 	}

@@ -42,13 +42,15 @@ type Advisories interface {
 	AdvisoryDigests(ctx context.Context) (map[string]string, error)
 	// ImportAdvisories inserts or replaces the records and stores the import's record,
 	// all in one transaction: either everything is visible afterwards, or nothing. It
-	// returns the import with its ID set.
+	// returns the import with its ID set. A record with an empty ID, ecosystem or name
+	// fails the whole import. The advisory ID is the key: a record of the same ID from
+	// another feed replaces it. Records are never deleted; withdrawal retires them.
 	ImportAdvisories(ctx context.Context, imp FeedImport, recs []Advisory) (FeedImport, error)
 	// ScanAdvisories calls fn for every stored advisory, in id order, stopping at the
 	// first error fn returns.
 	ScanAdvisories(ctx context.Context, fn func(Advisory) error) error
 	// GetAdvisory returns one advisory, or ErrNotFound.
 	GetAdvisory(ctx context.Context, id string) (Advisory, error)
-	// ListImports returns the most recent imports first, at most limit of them.
+	// ListImports returns the most recent imports first, at most limit (> 0) of them.
 	ListImports(ctx context.Context, limit int) ([]FeedImport, error)
 }

@@ -37,6 +37,7 @@ type Decisions interface {
 	// ListDecisions returns the stored decisions of a repository's project ("" for
 	// every project of the repository), ordered by project then version.
 	ListDecisions(ctx context.Context, repo, project string) ([]Decision, error)
-	// ListEvents returns events with ID > afterID, oldest first, at most limit.
+	// ListEvents returns events with ID > afterID, oldest first, at most limit (> 0).
+	// IDs increase in commit order, so the last ID seen is a safe cursor.
 	ListEvents(ctx context.Context, afterID int64, limit int) ([]DecisionEvent, error)
 }

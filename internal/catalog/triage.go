@@ -28,7 +28,10 @@ type Triage struct {
 // Triages stores triage records.
 type Triages interface {
 	// PutTriage inserts (ID 0) or updates a triage record and returns it as stored.
-	// Updating a missing ID returns ErrNotFound.
+	// Updating a missing ID returns ErrNotFound. The store rejects an unknown status, a
+	// justification other than OpenVEX's five or on a status other than not_affected,
+	// and an empty advisory, ecosystem or project (the registry checks these first, with
+	// messages for people). Zero times are set to now; an update keeps CreatedAt.
 	PutTriage(ctx context.Context, t Triage) (Triage, error)
 	// DeleteTriage removes a record; a missing ID returns ErrNotFound.
 	DeleteTriage(ctx context.Context, id int64) error

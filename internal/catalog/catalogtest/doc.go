@@ -5,6 +5,9 @@
 //		catalogtest.Run(t, func(t *testing.T) catalog.Store { … a new, empty store … })
 //	}
 //
+// The stores of vulnerability records, triage and decisions have their own suite,
+// RunVulnerabilities, until catalog.Store embeds them.
+//
 // It owns the behaviour the catalog package documents, written down as tests. What only
 // one backend can promise (persistence across Close and reopen, its schema, its
 // pragmas) is tested in that backend's own tests.
