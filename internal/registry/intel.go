@@ -12,6 +12,7 @@ import (
 	"vetted/internal/ecosystem"
 	"vetted/internal/policy"
 	"vetted/internal/vuln"
+	"vetted/internal/vuln/cvss"
 )
 
 // Intel is the registry's view of vulnerability intelligence: the advisories in the
@@ -29,6 +30,7 @@ type Intel struct {
 	digests    map[string]string          // advisory id → digest, to find what changed
 	packages   map[string][]vuln.Affected // advisory id → its affected packages
 	triage     []compiledTriage           // in ID order
+	cveScores  map[string]cvss.Score      // scores of CVE records (from NVD), for aliases
 	gen        uint64                     // bumps on every reload that changed something
 	lastImport int64                      // newest feed import seen
 }
@@ -71,12 +73,20 @@ func (in *Intel) Reload(ctx context.Context) (Changed, error) {
 	var advs []*vuln.Advisory
 	digests := map[string]string{}
 	packages := map[string][]vuln.Affected{}
+	cveScores := map[string]cvss.Score{}
 	err := in.cat.ScanAdvisories(ctx, func(row catalog.Advisory) error {
 		a, err := vuln.Decode(row.Body)
 		if err != nil {
 			return fmt.Errorf("advisory %s: %w", row.ID, err)
 		}
-		advs = append(advs, a)
+		if strings.HasPrefix(a.ID, "CVE-") && !a.IsWithdrawn() {
+			if s, ok := a.MaxScore(); ok {
+				cveScores[a.ID] = s
+			}
+		}
+		if len(a.Affected) > 0 {
+			advs = append(advs, a) // score-only CVE records need not be indexed
+		}
 		digests[row.ID] = row.Digest
 		packages[row.ID] = a.Affected
 		return nil
@@ -117,7 +127,7 @@ func (in *Intel) Reload(ctx context.Context) (Changed, error) {
 			mark(in.packages[id])
 		}
 	}
-	in.index, in.digests, in.packages, in.triage = index, digests, packages, triage
+	in.index, in.digests, in.packages, in.triage, in.cveScores = index, digests, packages, triage, cveScores
 	if len(imports) > 0 {
 		in.lastImport = imports[0].ID
 	}
@@ -176,7 +186,7 @@ func (in *Intel) LastImport() int64 {
 // project's known versions) is given, the nearest later version no advisory affects.
 func (in *Intel) Vulnerabilities(eco, project, version string, versions []string) []policy.Vulnerability {
 	in.mu.RLock()
-	index, triage := in.index, in.triage
+	index, triage, cveScores := in.index, in.triage, in.cveScores
 	in.mu.RUnlock()
 	matches := index.Match(eco, project, version)
 	if len(matches) == 0 {
@@ -188,9 +198,7 @@ func (in *Intel) Vulnerabilities(eco, project, version string, versions []string
 	out := make([]policy.Vulnerability, 0, len(matches))
 	for _, a := range matches {
 		v := policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious, FixedIn: fixedIn}
-		if s, ok := a.MaxScore(); ok {
-			v.Scored, v.Score, v.Severity, v.Vector, v.Source = true, s.Base, s.Severity, s.Vector, "OSV "+a.ID
-		}
+		in.score(&v, a, cveScores)
 		if t := findTriage(triage, a, eco, project, version, now); t != nil {
 			v.Triage = t.Status
 		}
@@ -236,7 +244,7 @@ type Finding struct {
 // version with the triage that applies to it. eco is the OSV ecosystem name.
 func (in *Intel) Findings(eco, project, version string) []Finding {
 	in.mu.RLock()
-	index, triage := in.index, in.triage
+	index, triage, cveScores := in.index, in.triage, in.cveScores
 	in.mu.RUnlock()
 	if s, ok := in.schemes[eco]; ok && s.Normalize != nil {
 		project = s.Normalize(project)
@@ -251,9 +259,7 @@ func (in *Intel) Findings(eco, project, version string) []Finding {
 	out := make([]Finding, 0, len(advs))
 	for _, a := range advs {
 		f := Finding{Vulnerability: policy.Vulnerability{ID: a.ID, Aliases: a.Aliases, Malicious: a.Malicious}, Summary: summaryOf(a), Modified: a.Modified, References: a.References}
-		if s, ok := a.MaxScore(); ok {
-			f.Scored, f.Score, f.Severity, f.Vector, f.Source = true, s.Base, s.Severity, s.Vector, "OSV "+a.ID
-		}
+		in.score(&f.Vulnerability, a, cveScores)
 		if version != "" {
 			if t := findTriage(triage, a, eco, project, version, now); t != nil {
 				f.Triage = t.Status
@@ -272,4 +278,18 @@ func summaryOf(a *vuln.Advisory) string {
 	}
 	line, _, _ := strings.Cut(strings.TrimSpace(a.Details), "\n")
 	return line
+}
+
+// score sets a finding's score: the highest of the advisory's own vectors, or else the
+// highest NVD score among its CVE aliases. The source of the score is kept.
+func (in *Intel) score(v *policy.Vulnerability, a *vuln.Advisory, cveScores map[string]cvss.Score) {
+	if s, ok := a.MaxScore(); ok {
+		v.Scored, v.Score, v.Severity, v.Vector, v.Source = true, s.Base, s.Severity, s.Vector, a.ID
+		return
+	}
+	for _, id := range a.IDs() {
+		if s, ok := cveScores[id]; ok && (!v.Scored || s.Base > v.Score) {
+			v.Scored, v.Score, v.Severity, v.Vector, v.Source = true, s.Base, s.Severity, s.Vector, "NVD "+id
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/vuln"
 	"vetted/internal/vuln/feed"
+	"vetted/internal/vuln/nvd"
 )
 
 func record(id, modified, introduced, fixed string) string {
@@ -236,4 +237,31 @@ func sharedData(tb testing.TB) string {
 	}
 	tb.Skip("../shared/data is absent (it sits beside the repository in CI)")
 	return ""
+}
+
+// TestImportNVDSample imports the NVD sample: CVEs of native libraries become conda
+// advisories through the CPE map; the others are kept for their scores.
+func TestImportNVDSample(t *testing.T) {
+	data := sharedData(t)
+	im, cat := newImporter(t)
+	m, err := nvd.DefaultCPEMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im.CPEMap = m
+	rec, err := im.Import(context.Background(), filepath.Join(data, "advisories", "nvd-sample", "records"), nil)
+	if err != nil || rec.Skipped != 0 || rec.Added != 15 {
+		t.Fatalf("import: %+v %v", rec, err)
+	}
+	a, err := cat.GetAdvisory(context.Background(), "CVE-2023-0286")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range a.Packages {
+		found = found || (p.Ecosystem == "conda" && p.Name == "openssl")
+	}
+	if !found {
+		t.Fatalf("CVE-2023-0286 is not an advisory of conda's openssl: %+v", a.Packages)
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"vetted/internal/catalog"
 	"vetted/internal/vuln"
+	"vetted/internal/vuln/nvd"
 )
 
 // Importer imports feeds into a catalog.
@@ -17,6 +18,9 @@ type Importer struct {
 	Client  *http.Client           // for http(s) feeds
 	Schemes map[string]vuln.Scheme // OSV ecosystem → name normaliser, for the package index
 	Clock   func() time.Time
+	// CPEMap names the conda packages of NVD's CPE products (nvd.DefaultCPEMap, merged
+	// with the configuration's additions).
+	CPEMap nvd.CPEMap
 }
 
 // maxProblems bounds the problems kept in an import's record; the count is exact.
@@ -43,23 +47,39 @@ func (im *Importer) Import(ctx context.Context, location string, progress Progre
 			problem("%s: larger than %d MiB; skipped", r.Name, MaxRecordBytes>>20)
 			return nil
 		}
-		a, err := vuln.ParseOSV(r.Data, r.Name)
-		if err != nil {
-			problem("%v", err)
-			return nil
+		var advs []*vuln.Advisory
+		if looksNVD(r.Data) {
+			list, probs, err := nvdAdvisories(r.Data, r.Name, im.CPEMap)
+			if err != nil {
+				problem("%v", err)
+				return nil
+			}
+			for _, p := range probs {
+				problem("%s", p)
+			}
+			advs = list
+		} else {
+			a, err := vuln.ParseOSV(r.Data, r.Name)
+			if err != nil {
+				problem("%v", err)
+				return nil
+			}
+			advs = []*vuln.Advisory{a}
 		}
-		if prev, dup := from[a.ID]; dup {
-			problem("%s: %s is also defined in %s; the later file wins", r.Name, a.ID, prev)
-		}
-		body, digest, err := vuln.Encode(a)
-		if err != nil {
-			problem("%s: %v", r.Name, err)
-			return nil
-		}
-		from[a.ID] = r.Name
-		byID[a.ID] = catalog.Advisory{
-			ID: a.ID, Modified: a.Modified, Withdrawn: a.Withdrawn, Source: location,
-			Digest: digest, Body: body, Packages: im.packages(a),
+		for _, a := range advs {
+			if prev, dup := from[a.ID]; dup && prev != r.Name {
+				problem("%s: %s is also defined in %s; the later file wins", r.Name, a.ID, prev)
+			}
+			body, digest, err := vuln.Encode(a)
+			if err != nil {
+				problem("%s: %v", r.Name, err)
+				continue
+			}
+			from[a.ID] = r.Name
+			byID[a.ID] = catalog.Advisory{
+				ID: a.ID, Modified: a.Modified, Withdrawn: a.Withdrawn, Source: location,
+				Digest: digest, Body: body, Packages: im.packages(a),
+			}
 		}
 		return nil
 	})
