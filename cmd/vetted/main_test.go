@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,5 +156,77 @@ func TestHelpHasExamples(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "vetted ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestFeedsUpdate runs `vetted feeds update` against a fake OSV export and a fake NVD
+// API that pages its answer, then runs it again: NVD is then asked only for changes.
+func TestFeedsUpdate(t *testing.T) {
+	dir := t.TempDir()
+	osvRecord := `{"id": "PYSEC-1", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2023-0286"], "affected": [{"package": {"ecosystem": "PyPI", "name": "alpha"}, "versions": ["1.0"]}]}`
+	var zipBuf bytes.Buffer
+	zw := zip.NewWriter(&zipBuf)
+	w, _ := zw.Create("PYSEC-1.json")
+	w.Write([]byte(osvRecord))
+	zw.Close()
+	cve, err := os.ReadFile("../../internal/vuln/nvd/testdata/records/CVE-2023-0286.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cve2, _ := os.ReadFile("../../internal/vuln/nvd/testdata/records/CVE-2023-38545.json")
+	var nvdQueries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/osv/all.zip":
+			w.Write(zipBuf.Bytes())
+		case "/nvd":
+			nvdQueries = append(nvdQueries, r.URL.RawQuery)
+			rec := cve
+			if r.URL.Query().Get("startIndex") == "1" {
+				rec = cve2
+			}
+			fmt.Fprintf(w, `{"resultsPerPage": 1, "startIndex": %s, "totalResults": 2, "format": "NVD_CVE", "version": "2.0", "vulnerabilities": [{"cve": %s}]}`, r.URL.Query().Get("startIndex"), rec)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(dir, "vetted.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir: %s\nfeeds:\n  osv: [%s/osv/all.zip]\n  nvd: %s/nvd\n  nvd_api_key: k\n", filepath.Join(dir, "data"), srv.URL, srv.URL)), 0o644)
+	code, out, stderr := runCLI(t, "feeds", "update", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "all.zip: 1 added") || !strings.Contains(out, "/nvd: 2 added") {
+		t.Fatalf("feeds update: exit %d\n%s%s", code, out, stderr)
+	}
+	if len(nvdQueries) != 2 || strings.Contains(nvdQueries[0], "lastModStartDate") {
+		t.Fatalf("first NVD queries: %q", nvdQueries)
+	}
+	code, out, stderr = runCLI(t, "feeds", "update", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "all.zip: 0 added, 0 changed, 1 unchanged") || !strings.Contains(out, "/nvd: 0 added, 0 changed, 2 unchanged") {
+		t.Fatalf("second feeds update: exit %d\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(nvdQueries[2], "lastModStartDate") {
+		t.Fatalf("second NVD query is not incremental: %q", nvdQueries[2])
+	}
+	// The OSV record has no vector: its score comes from the NVD alias.
+	code, out, _ = runCLI(t, "advisories", "pypi", "alpha", "1.0", "--config", cfg, "--json")
+	if code != 0 || !strings.Contains(out, `"source": "NVD CVE-2023-0286"`) || !strings.Contains(out, `"score": 7.4`) {
+		t.Fatalf("advisories: exit %d\n%s", code, out)
+	}
+}
+
+func TestCVSSCommand(t *testing.T) {
+	cases := []struct{ vector, want string }{
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "9.8 critical (CVSS 3.1)"},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "6.1 medium (CVSS 3.1)"},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "9.3 critical (CVSS 4.0)"},
+		{"AV:N/AC:L/Au:N/C:P/I:P/A:P", "7.5 high (CVSS 2.0)"},
+	}
+	for _, c := range cases {
+		if code, out, stderr := runCLI(t, "cvss", c.vector); code != 0 || strings.TrimSpace(out) != c.want {
+			t.Errorf("cvss %s: exit %d %q %s, want %q", c.vector, code, out, stderr, c.want)
+		}
+	}
+	if code, _, stderr := runCLI(t, "cvss", "CVSS:3.1/AV:Q"); code != 1 || !strings.Contains(stderr, "metric") {
+		t.Errorf("bad vector: exit %d %s", code, stderr)
 	}
 }

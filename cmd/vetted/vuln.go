@@ -15,8 +15,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"vetted/internal/app"
+	"vetted/internal/catalog"
 	"vetted/internal/config"
 	"vetted/internal/vuln/cvss"
+	"vetted/internal/vuln/feed"
 )
 
 func newCVSS(stdout io.Writer) *cobra.Command {
@@ -79,18 +81,54 @@ server picks up the import within seconds and re-evaluates the releases it affec
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%s: %d added, %d changed, %d unchanged, %d withdrawn, %d skipped (import %d, %s)\n",
-					src, rec.Added, rec.Changed, rec.Unchanged, rec.Withdrawn, rec.Skipped, rec.ID, rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond))
-				for _, p := range rec.Problems {
-					fmt.Fprintf(stderr, "  skipped: %s\n", p)
-				}
+				printImport(stdout, stderr, rec)
 			}
 			return nil
 		},
 	}
 	imp.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
-	feeds.AddCommand(imp)
+	update := &cobra.Command{
+		Use:   "update",
+		Short: "Import every configured feed (feeds.osv and feeds.nvd)",
+		Long: `Import the feeds the configuration lists: the OSV exports under feeds.osv, then the
+NVD CVE API (feeds.nvd), asking only for what changed since the previous NVD import.
+Run it from cron; a running server picks each import up within feeds.poll_interval.`,
+		Example: `  vetted feeds update --config vetted.yaml`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
+			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var bar *progress
+			return a.UpdateFeeds(cmd.Context(), func(label string) feed.Progress {
+				bar.doneIfAny()
+				bar = newProgress(stderr, label, quiet)
+				return bar.update
+			}, func(rec catalog.FeedImport) {
+				bar.doneIfAny()
+				bar = nil
+				printImport(stdout, stderr, rec)
+			})
+		},
+	}
+	update.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	feeds.AddCommand(imp, update)
 	return feeds
+}
+
+func printImport(stdout, stderr io.Writer, rec catalog.FeedImport) {
+	fmt.Fprintf(stdout, "%s: %d added, %d changed, %d unchanged, %d withdrawn, %d skipped (import %d, %s)\n",
+		rec.Source, rec.Added, rec.Changed, rec.Unchanged, rec.Withdrawn, rec.Skipped, rec.ID, rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond))
+	for _, p := range rec.Problems {
+		fmt.Fprintf(stderr, "  skipped: %s\n", p)
+	}
 }
 
 // progress draws a one-line progress bar on a terminal-like writer.
@@ -117,6 +155,12 @@ func (p *progress) update(done, total int) {
 	const width = 30
 	n := done * width / total
 	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+}
+
+func (p *progress) doneIfAny() {
+	if p != nil {
+		p.done()
+	}
 }
 
 func (p *progress) done() {

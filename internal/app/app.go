@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"vetted/internal/blob/fs"
+	"vetted/internal/catalog"
 	"vetted/internal/catalog/sqlite"
 	"vetted/internal/config"
 	"vetted/internal/ecosystem/cran"
@@ -26,6 +27,7 @@ import (
 	"vetted/internal/upstream"
 	"vetted/internal/vuln"
 	"vetted/internal/vuln/feed"
+	"vetted/internal/vuln/nvd"
 )
 
 // App is a wired vetted instance.
@@ -112,7 +114,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		cat.Close()
 		return nil, err
 	}
-	a.Importer = &feed.Importer{Store: cat, Client: &http.Client{Transport: transport}, Schemes: schemes, Clock: time.Now}
+	cpes, err := cpeMap(cfg.Feeds.CPEMap)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	a.Importer = &feed.Importer{Store: cat, Client: &http.Client{Transport: transport}, Schemes: schemes, Clock: time.Now, CPEMap: cpes}
 	a.Handler, a.catalog = h, cat
 	return a, nil
 }
@@ -155,6 +162,80 @@ func (a *App) Findings(ctx context.Context, ecosystem, project, version string) 
 	return a.Intel.Findings(osv, project, version), nil
 }
 
+// cpeMap is the built-in conda → CPE table with the configuration's changes.
+func cpeMap(extra map[string][]string) (nvd.CPEMap, error) {
+	base, err := nvd.DefaultCPEMap()
+	if err != nil {
+		return nil, err
+	}
+	override := nvd.CPEMap{}
+	for name, list := range extra {
+		products := []nvd.Product{}
+		for _, vp := range list {
+			p, err := nvd.ParseProduct(vp)
+			if err != nil {
+				return nil, fmt.Errorf("config: feeds.cpe_map.%s: %w", name, err)
+			}
+			products = append(products, p)
+		}
+		override[name] = products
+	}
+	return nvd.MergeCPEMap(base, override), nil
+}
+
+// UpdateFeeds imports every configured feed: the OSV exports, then NVD (only what
+// changed since the previous NVD import, when that was less than 120 days ago). Each
+// feed is one import; report is told of each as it ends.
+func (a *App) UpdateFeeds(ctx context.Context, progress func(label string) feed.Progress, report func(catalog.FeedImport)) error {
+	for _, src := range a.Config.Feeds.OSV {
+		rec, err := a.Importer.Import(ctx, src, progress("importing "+src))
+		if err != nil {
+			return err
+		}
+		report(rec)
+	}
+	if a.Config.Feeds.NVD == "" {
+		return nil
+	}
+	since, err := a.lastImportOf(ctx, a.Config.Feeds.NVD)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "vetted-nvd-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	delay := 6 * time.Second
+	if a.Config.Feeds.NVDAPIKey != "" {
+		delay = 600 * time.Millisecond
+	}
+	fetch := &feed.NVDFetch{Client: a.Importer.Client, URL: a.Config.Feeds.NVD, APIKey: a.Config.Feeds.NVDAPIKey, Delay: delay, Clock: time.Now}
+	if _, err := fetch.Fetch(ctx, dir, since, progress("downloading "+a.Config.Feeds.NVD)); err != nil {
+		return err
+	}
+	rec, err := a.Importer.ImportAs(ctx, dir, a.Config.Feeds.NVD, progress("importing NVD pages"))
+	if err != nil {
+		return err
+	}
+	report(rec)
+	return nil
+}
+
+// lastImportOf returns when the newest import of source started, or zero.
+func (a *App) lastImportOf(ctx context.Context, source string) (time.Time, error) {
+	imports, err := a.catalog.ListImports(ctx, 1000)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, imp := range imports {
+		if imp.Source == source {
+			return imp.StartedAt, nil
+		}
+	}
+	return time.Time{}, nil
+}
+
 // Close releases the stores.
 func (a *App) Close() error { return a.catalog.Close() }
 
@@ -178,7 +259,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.PyPI.WatchFacts(ctx, 10*time.Second)
+	go a.PyPI.WatchFacts(ctx, a.Config.Feeds.PollInterval)
 	select {
 	case err := <-errc:
 		return err

@@ -32,6 +32,25 @@ type Config struct {
 	Policies map[string]Policy `yaml:"policies"`
 	// API configures the JSON API under /api/v1/.
 	API API `yaml:"api"`
+	// Feeds configures the vulnerability feeds of `vetted feeds update`.
+	Feeds Feeds `yaml:"feeds"`
+}
+
+// Feeds configures vulnerability feeds.
+type Feeds struct {
+	// OSV lists OSV exports to import: URLs or local paths of zip files, directories or
+	// records.
+	OSV []string `yaml:"osv"`
+	// NVD is the NVD CVE API 2.0 endpoint; empty skips NVD.
+	NVD string `yaml:"nvd"`
+	// NVDAPIKey raises NVD's rate limit (requests are spaced 6 s apart without one).
+	NVDAPIKey string `yaml:"nvd_api_key"`
+	// CPEMap adds to, or replaces entries of, the built-in table of conda package names
+	// to NVD CPE vendor:product pairs: {libfoo: ["foo_project:libfoo"]}; [] removes one.
+	CPEMap map[string][]string `yaml:"cpe_map"`
+	// PollInterval is how often a running server looks for imports made by another
+	// process (`vetted feeds update` from cron) and re-evaluates what they change.
+	PollInterval time.Duration `yaml:"poll_interval"`
 }
 
 // API configures the JSON API.
@@ -140,6 +159,15 @@ func Default() Config {
 		}},
 		Policies: map[string]Policy{"default": {Mode: "default", Rules: []Rule{}}},
 		API:      API{AdminTokensSHA256: []string{}},
+		Feeds: Feeds{
+			OSV: []string{
+				"https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+				"https://osv-vulnerabilities.storage.googleapis.com/CRAN/all.zip",
+			},
+			NVD:          "https://services.nvd.nist.gov/rest/json/cves/2.0",
+			CPEMap:       map[string][]string{},
+			PollInterval: 10 * time.Second,
+		},
 	}
 }
 
@@ -216,6 +244,8 @@ func sectionName(goType string) string {
 		return "a policy rule"
 	case "API":
 		return "api"
+	case "Feeds":
+		return "feeds"
 	case "Match":
 		return "a rule's match (allowed: project, versions)"
 	}
@@ -287,6 +317,16 @@ func (c *Config) Validate() error {
 	for i, d := range c.API.AdminTokensSHA256 {
 		if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {
 			bad(fmt.Sprintf("api.admin_tokens_sha256[%d]", i), "is not a hex SHA-256 digest; make a token and its digest with `vetted token new`")
+		}
+	}
+	if c.Feeds.PollInterval <= 0 {
+		bad("feeds.poll_interval", "must be a positive duration (example: 10s)")
+	}
+	for name, cpes := range c.Feeds.CPEMap {
+		for _, vp := range cpes {
+			if v, p, ok := strings.Cut(vp, ":"); !ok || v == "" || p == "" || strings.Contains(p, ":") {
+				bad("feeds.cpe_map."+name, "%q is not vendor:product (example: openssl:openssl)", vp)
+			}
 		}
 	}
 	for name, p := range c.Policies {

@@ -29,7 +29,13 @@ const maxProblems = 1000
 // Import reads the feed at location and stores what changed, in one transaction. The
 // returned record has the counts; malformed records are in Problems (file: reason).
 func (im *Importer) Import(ctx context.Context, location string, progress Progress) (catalog.FeedImport, error) {
-	imp := catalog.FeedImport{Source: location, StartedAt: im.Clock().UTC()}
+	return im.ImportAs(ctx, location, location, progress)
+}
+
+// ImportAs is Import, recording the import under another source name (the URL that a
+// downloaded feed came from).
+func (im *Importer) ImportAs(ctx context.Context, location, source string, progress Progress) (catalog.FeedImport, error) {
+	imp := catalog.FeedImport{Source: source, StartedAt: im.Clock().UTC()}
 	digests, err := im.Store.AdvisoryDigests(ctx)
 	if err != nil {
 		return imp, fmt.Errorf("import %s: %w", location, err)
@@ -77,7 +83,7 @@ func (im *Importer) Import(ctx context.Context, location string, progress Progre
 			}
 			from[a.ID] = r.Name
 			byID[a.ID] = catalog.Advisory{
-				ID: a.ID, Modified: a.Modified, Withdrawn: a.Withdrawn, Source: location,
+				ID: a.ID, Modified: a.Modified, Withdrawn: a.Withdrawn, Source: source,
 				Digest: digest, Body: body, Packages: im.packages(a),
 			}
 		}
