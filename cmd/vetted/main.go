@@ -218,6 +218,17 @@ when stale, to report the newest allowed version.`,
 				if len(ex.Decision.Reasons) == 0 {
 					fmt.Fprintf(stdout, "  no rule of policy %q matches; its mode allows it\n", ex.Decision.Policy)
 				}
+				for _, v := range ex.Vulnerabilities {
+					score := "unscored"
+					if v.Scored {
+						score = fmt.Sprintf("%.1f %s (%s)", v.Score, v.Severity, v.Source)
+					}
+					triage := ""
+					if v.Triage != "" {
+						triage = "; triage: " + v.Triage
+					}
+					fmt.Fprintf(stdout, "  advisory: %s %s%s\n", v.ID, score, triage)
+				}
 				if ex.NewestAllowed != "" {
 					fmt.Fprintf(stdout, "  newest allowed version: %s\n", ex.NewestAllowed)
 				}
