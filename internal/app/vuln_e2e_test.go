@@ -124,6 +124,22 @@ func TestCVEPolicyRetroactive(t *testing.T) {
 	if n := len(events.Events); n != 2 || events.Events[1].To != "allow" || !strings.Contains(events.Events[1].Cause, "triage") {
 		t.Fatalf("events after triage: %+v", events)
 	}
+	var adv struct{ ID, Summary string }
+	getJSON(t, v.URL+"/api/v1/advisories/GHSA-test-0001", &adv)
+	if adv.ID != "GHSA-test-0001" || adv.Summary == "" {
+		t.Fatalf("advisory: %+v", adv)
+	}
+	var findings struct {
+		Findings []struct {
+			ID     string
+			Score  float64
+			Triage string
+		}
+	}
+	getJSON(t, v.URL+"/api/v1/findings/pypi/alpha/2.0", &findings)
+	if len(findings.Findings) != 1 || findings.Findings[0].Score != 9.8 || findings.Findings[0].Triage != "not_affected" {
+		t.Fatalf("findings: %+v", findings)
+	}
 	var vex struct {
 		Statements []struct {
 			Status, Justification string

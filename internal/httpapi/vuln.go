@@ -22,6 +22,7 @@ type FindingsFunc func(ctx context.Context, ecosystem, project, version string) 
 
 func (s *Server) routeVuln() {
 	m := s.mux
+	m.HandleFunc("GET /api/v1/advisories/{id}", s.advisory)
 	m.HandleFunc("GET /api/v1/findings/{ecosystem}/{project}", s.findings)
 	m.HandleFunc("GET /api/v1/findings/{ecosystem}/{project}/{version}", s.findings)
 	m.HandleFunc("GET /api/v1/triage", s.listTriage)
@@ -61,6 +62,16 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusForbidden, map[string]any{"error": "this token is not an admin token (its SHA-256 digest is not in api.admin_tokens_sha256)", "status": 403})
 	}
+}
+
+// advisory serves GET /api/v1/advisories/{id}.
+func (s *Server) advisory(w http.ResponseWriter, r *http.Request) {
+	a, err := s.pypi.Advisory(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
 }
 
 // findings serves GET /api/v1/findings/{ecosystem}/{project}[/{version}].

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vetted/internal/catalog"
+	"vetted/internal/vuln"
 )
 
 // Triage statuses (VEX).
@@ -182,4 +183,16 @@ func (s *PyPI) OpenVEX(ctx context.Context, author string) (map[string]any, erro
 // Events returns decision changes with ID > after, oldest first.
 func (s *PyPI) Events(ctx context.Context, after int64, limit int) ([]catalog.DecisionEvent, error) {
 	return s.deps.Catalog.ListEvents(ctx, after, limit)
+}
+
+// Advisory returns a stored advisory by id.
+func (s *PyPI) Advisory(ctx context.Context, id string) (*vuln.Advisory, error) {
+	row, err := s.deps.Catalog.GetAdvisory(ctx, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, fmt.Errorf("advisory %q: %w (import feeds with `vetted feeds update`)", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vuln.Decode(row.Body)
 }
