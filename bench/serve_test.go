@@ -90,7 +90,9 @@ policies:
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { logFile.Close() })
-	a, err := app.New(context.Background(), cfg, app.NewLogger(cfg.Log, logFile), "bench")
+	logs, flush := app.NewLogs(cfg.Log, logFile)
+	b.Cleanup(func() { flush() })
+	a, err := app.New(context.Background(), cfg, logs, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}

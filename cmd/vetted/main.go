@@ -95,10 +95,11 @@ refused at download with a reason.`,
 				if err != nil {
 					return err
 				}
-				log := app.NewLogger(cfg.Log, os.Stderr)
+				logs, flush := app.NewLogs(cfg.Log, os.Stderr)
+				defer flush()
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				a, err := app.New(ctx, cfg, log, buildVersion())
+				a, err := app.New(ctx, cfg, logs, buildVersion())
 				if err != nil {
 					return err
 				}
@@ -188,7 +189,7 @@ when stale, to report the newest allowed version.`,
 				return err
 			}
 			log := app.NewLogger(config.Log{Level: "error", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
 			if err != nil {
 				return err
 			}

@@ -69,7 +69,7 @@ server picks up the import within seconds and re-evaluates the releases it affec
 				return err
 			}
 			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
 			if err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ Run it from cron; a running server picks each import up within feeds.poll_interv
 				return err
 			}
 			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
 			if err != nil {
 				return err
 			}
@@ -183,7 +183,7 @@ func newAdvisories(stdout io.Writer, load func() (config.Config, error)) *cobra.
 				return err
 			}
 			log := app.NewLogger(config.Log{Level: "error", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, log, buildVersion())
+			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
 			if err != nil {
 				return err
 			}

@@ -56,19 +56,10 @@ func vulnSchemes() map[string]vuln.Scheme {
 	}
 }
 
-// NewLogger returns the logger the configuration asks for, writing to w.
-func NewLogger(cfg config.Log, w *os.File) *slog.Logger {
-	var level slog.Level
-	level.UnmarshalText([]byte(cfg.Level))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
 
 // New opens the stores and builds the service. Close releases them.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*App, error) {
+	log := logs.Log
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
 	}
@@ -108,7 +99,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, PyPI: svc, Intel: intel}
-	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: cfg.Log.Access, Registry: reg, Version: version,
+	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
 		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings})
 	if _, err := intel.Reload(ctx); err != nil {
 		cat.Close()

@@ -75,7 +75,7 @@ func startVetted(t *testing.T, dataDir, body string) *vetted {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log, "test")
+	a, err := app.New(ctx, cfg, app.Logs{Log: log}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

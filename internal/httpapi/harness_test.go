@@ -168,7 +168,7 @@ func start(t *testing.T, ix *pypitest.Index, o options) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := httpapi.New(svc, httpapi.Options{Log: logger, AccessLog: false, Registry: reg, Version: "test"})
+	handler := httpapi.New(svc, httpapi.Options{Log: logger, Registry: reg, Version: "test"})
 	in.srv = httptest.NewUnstartedServer(handler)
 	in.srv.Config.ErrorLog = log.New(lockedWriter{&in.errMu, &in.errLog}, "", 0)
 	in.srv.Start()

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,17 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	children sync.Map // routeCode → *routeMetrics: label look-ups hash strings, so cache them
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -70,6 +82,15 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	key := routeCode{route, status}
+	v, ok := m.children.Load(key)
+	if !ok {
+		v, _ = m.children.LoadOrStore(key, &routeMetrics{
+			requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(route),
+		})
+	}
+	rm := v.(*routeMetrics)
+	rm.requests.Inc()
+	rm.duration.Observe(d.Seconds())
 }

@@ -8,8 +8,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,19 +27,24 @@ import (
 type Server struct {
 	pypi    *registry.PyPI
 	log     *slog.Logger
-	access  bool
+	access  *slog.Logger // nil: no access log
 	mux     *http.ServeMux
 	metrics *metrics
 	version string
 
 	adminTokens []string // hex SHA-256 digests of admin bearer tokens
 	findingsFn  FindingsFunc
+
+	idPrefix string        // random per process
+	requests atomic.Uint64 // request counter for ids
 }
 
 // Options configure the HTTP surface.
 type Options struct {
-	Log       *slog.Logger
-	AccessLog bool
+	Log *slog.Logger
+	// AccessLog, if not nil, gets one line per request (give it a buffered writer: it
+	// is on every request's path).
+	AccessLog *slog.Logger
 	Registry  *prometheus.Registry // /metrics serves it; request metrics are added to it
 	Version   string
 	// AdminTokensSHA256 are the digests of the bearer tokens that may change triage.
@@ -46,7 +56,7 @@ type Options struct {
 // New returns the HTTP handler.
 func New(p *registry.PyPI, o Options) *Server {
 	s := &Server{pypi: p, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
-		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings}
+		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings, idPrefix: errorID() + "-"}
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /healthz", s.healthz)
@@ -66,10 +76,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 64 {
-		id = errorID()
+	if id == "" || len(id) > 64 || !printable(id) {
+		id = s.nextID()
 	}
-	rec.Header().Set("X-Request-Id", id)
+	rec.Header()["X-Request-Id"] = []string{id}
 	if p := r.URL.EscapedPath(); p != "" && !isCleanPath(p) {
 		// ServeMux would redirect to the cleaned path, which names another resource
 		// ("/pypi/r/files/p/../../x" → "/pypi/x"). No vetted URL has such a segment.
@@ -83,9 +93,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	elapsed := time.Since(start)
 	s.metrics.observe(route, rec.status, elapsed)
-	if s.access {
-		s.log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", id, "remote", r.RemoteAddr)
+	if s.access != nil {
+		s.access.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+			slog.String("request_id", id), slog.String("remote", r.RemoteAddr))
 	}
+}
+
+// nextID returns a request id: this process's random prefix and a counter, unique
+// across restarts and replicas without a random read per request.
+func (s *Server) nextID() string {
+	n := s.requests.Add(1)
+	return string(strconv.AppendUint([]byte(s.idPrefix), n, 36))
+}
+
+// printable reports whether a client-supplied request id is safe to echo and log.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // isCleanPath reports whether an absolute request path has no empty, "." or ".."
@@ -193,38 +223,99 @@ func notAcceptable(w http.ResponseWriter) {
 
 // writePage sends a rendered index page, honouring If-None-Match and gzip.
 func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, contentType string) {
+	// Header values are precomputed per rendering and assigned directly (the keys are
+	// already canonical): this is the hottest path of the server.
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Vary", "Accept, Accept-Encoding")
+	hv := headersFor(page.Rendered)
+	h["Content-Type"] = contentTypeValue(contentType)
+	h["Vary"] = varyValue
 	// Index pages revalidate every time, so a policy change is seen at once.
-	h.Set("Cache-Control", "max-age=0, must-revalidate")
+	h["Cache-Control"] = revalidateValue
 	if page.Warning != "" {
 		h.Set("Warning", page.Warning)
 	}
-	if !page.LastModified.IsZero() {
-		h.Set("Last-Modified", page.LastModified.UTC().Format(http.TimeFormat))
+	if hv.lastModified != nil {
+		h["Last-Modified"] = hv.lastModified
 	}
-	body, etag := page.Body, page.ETag
+	body, etag, length := page.Body, hv.etag, hv.length
 	if acceptsGzip(r) {
-		body = page.Gzip
-		etag = strings.TrimSuffix(etag, `"`) + `-gzip"`
-		h.Set("Content-Encoding", "gzip")
+		body, etag, length = page.Gzip, hv.gzipETag, hv.gzipLength
+		h["Content-Encoding"] = gzipValue
 	}
-	h.Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		h.Del("Content-Encoding")
+	h["Etag"] = etag
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(strings.Join(inm, ","), etag[0]) {
+		delete(h, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h["Content-Length"] = length
 	if r.Method == http.MethodHead {
 		return
 	}
 	w.Write(body)
 }
 
+var (
+	varyValue       = []string{"Accept, Accept-Encoding"}
+	revalidateValue = []string{"max-age=0, must-revalidate"}
+	gzipValue       = []string{"gzip"}
+	contentTypes    = map[string][]string{}
+)
+
+func init() {
+	for _, ct := range append(offers, "text/html") {
+		v := ct
+		if ct == "text/html" {
+			v = "text/html; charset=utf-8"
+		}
+		contentTypes[ct] = []string{v}
+	}
+}
+
+func contentTypeValue(ct string) []string {
+	if v, ok := contentTypes[ct]; ok {
+		return v
+	}
+	return []string{ct}
+}
+
+// pageHeaders are the header values of one rendering. Header value slices are shared
+// between responses; net/http only reads them.
+type pageHeaders struct {
+	etag, gzipETag, length, gzipLength, lastModified []string
+}
+
+// pageHeaderCache holds the header values of live renderings. It is keyed by weak
+// pointers and an entry is dropped when its rendering is collected, so replaced
+// renderings do not accumulate.
+var pageHeaderCache sync.Map // weak.Pointer[registry.Rendered] → *pageHeaders
+
+func headersFor(r *registry.Rendered) *pageHeaders {
+	key := weak.Make(r)
+	if v, ok := pageHeaderCache.Load(key); ok {
+		return v.(*pageHeaders)
+	}
+	hv := &pageHeaders{
+		etag:       []string{r.ETag},
+		gzipETag:   []string{strings.TrimSuffix(r.ETag, `"`) + `-gzip"`},
+		length:     []string{strconv.Itoa(len(r.Body))},
+		gzipLength: []string{strconv.Itoa(len(r.Gzip))},
+	}
+	if !r.LastModified.IsZero() {
+		hv.lastModified = []string{r.LastModified.UTC().Format(http.TimeFormat)}
+	}
+	if _, loaded := pageHeaderCache.LoadOrStore(key, hv); !loaded {
+		runtime.AddCleanup(r, func(k weak.Pointer[registry.Rendered]) { pageHeaderCache.Delete(k) }, key)
+	}
+	return hv
+}
+
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	ae := r.Header["Accept-Encoding"]
+	if len(ae) == 0 {
+		return false
+	}
+	for _, part := range strings.Split(strings.Join(ae, ","), ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			return qvalue(params) > 0
