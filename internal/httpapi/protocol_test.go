@@ -31,8 +31,8 @@ func TestContentNegotiation(t *testing.T) {
 		query  string
 		want   string // Content-Type; "" for 406
 	}{
-		{"no Accept", "", "", "text/html"},
-		{"text/html", "text/html", "", "text/html"},
+		{"no Accept", "", "", "text/html; charset=utf-8"},
+		{"text/html", "text/html", "", "text/html; charset=utf-8"},
 		{"v1 JSON", typeJSON, "", typeJSON},
 		{"v1 HTML", typeHTML, "", typeHTML},
 		{"latest JSON", "application/vnd.pypi.simple.latest+json", "", typeJSON},
@@ -42,7 +42,7 @@ func TestContentNegotiation(t *testing.T) {
 		{"q-values prefer JSON", "text/html;q=0.5, " + typeJSON + ";q=0.6", "", typeJSON},
 		{"q-values with spaces", typeHTML + " ; q=0.3 , " + typeJSON + " ; q=0.4", "", typeJSON},
 		{"media types are case-insensitive", "Application/Vnd.PyPI.Simple.V1+JSON", "", typeJSON},
-		{"any type", "*/*", "", "text/html"},
+		{"any type", "*/*", "", "text/html; charset=utf-8"},
 		{"a named type beats a weaker wildcard", "*/*;q=0.1, " + typeJSON, "", typeJSON},
 		{"unsupported type only", "application/xml", "", ""},
 		{"unsupported types only", "application/xml, image/png;q=0.9", "", ""},
@@ -51,7 +51,7 @@ func TestContentNegotiation(t *testing.T) {
 		{"format=html", typeJSON, "format=html", typeHTML},
 		{"format as a full media type", typeJSON, "format=" + url.QueryEscape(typeHTML), typeHTML},
 		{"format as the latest alias", "", "format=" + url.QueryEscape("application/vnd.pypi.simple.latest+json"), typeJSON},
-		{"format=text/html", typeJSON, "format=" + url.QueryEscape("text/html"), "text/html"},
+		{"format=text/html", typeJSON, "format=" + url.QueryEscape("text/html"), "text/html; charset=utf-8"},
 		{"unsupported format", typeJSON, "format=xml", ""},
 	}
 	for _, path := range []string{"/pypi/open/simple/alpha/", "/pypi/open/simple/"} {
