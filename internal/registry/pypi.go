@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -77,6 +78,7 @@ type pypiRepo struct {
 	ttl    time.Duration
 	policy *policy.Policy
 	intel  *Intel // nil: no vulnerability facts
+	rev    atomic.Pointer[revCache]
 
 	mu       sync.RWMutex
 	pages    map[string]*pageState   // "" is the project list, else a normalised project name
@@ -441,7 +443,19 @@ func (r *pypiRepo) projectVisible(project string) bool {
 
 // revision identifies the policy and the facts a decision is made under.
 func (r *pypiRepo) revision() string {
-	return fmt.Sprintf("%s/%d", r.policy.Revision(), r.factsGen())
+	gen := r.factsGen()
+	if c := r.rev.Load(); c != nil && c.gen == gen {
+		return c.s // on every page request: no formatting while the facts stand
+	}
+	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + strconv.FormatUint(gen, 10)}
+	r.rev.Store(c)
+	return c.s
+}
+
+// revCache is the revision string of one facts generation.
+type revCache struct {
+	gen uint64
+	s   string
 }
 
 func (r *pypiRepo) factsGen() uint64 {
