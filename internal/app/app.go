@@ -93,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	schemes := vulnSchemes()
 	intel := registry.NewIntel(cat, schemes, time.Now)
+	intel.SetCrossMaps([]registry.CrossMap{{From: nvd.Ecosystem, To: pypi.OSVEcosystem, Names: cfg.Feeds.CondaPyPINames}})
 	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: registry.NewMetrics(reg), Intel: intel}, repos)
 	if err != nil {
 		cat.Close()

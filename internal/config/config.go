@@ -48,6 +48,10 @@ type Feeds struct {
 	// CPEMap adds to, or replaces entries of, the built-in table of conda package names
 	// to NVD CPE vendor:product pairs: {libfoo: ["foo_project:libfoo"]}; [] removes one.
 	CPEMap map[string][]string `yaml:"cpe_map"`
+	// CondaPyPINames maps conda package names to PyPI project names where they differ
+	// (pytorch: torch), so that PyPI advisories apply to the conda packages of the same
+	// Python project; "" means no counterpart. Other names map to themselves.
+	CondaPyPINames map[string]string `yaml:"conda_pypi_names"`
 	// PollInterval is how often a running server looks for imports made by another
 	// process (`vetted feeds update` from cron) and re-evaluates what they change.
 	PollInterval time.Duration `yaml:"poll_interval"`
@@ -164,8 +168,12 @@ func Default() Config {
 				"https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
 				"https://osv-vulnerabilities.storage.googleapis.com/CRAN/all.zip",
 			},
-			NVD:          "https://services.nvd.nist.gov/rest/json/cves/2.0",
-			CPEMap:       map[string][]string{},
+			NVD:    "https://services.nvd.nist.gov/rest/json/cves/2.0",
+			CPEMap: map[string][]string{},
+			CondaPyPINames: map[string]string{
+				"pytorch": "torch", "py-opencv": "opencv-python",
+				"python": "", "openssl": "", "sqlite": "", "curl": "", "libcurl": "", "zlib": "",
+			},
 			PollInterval: 10 * time.Second,
 		},
 	}

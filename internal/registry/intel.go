@@ -31,6 +31,7 @@ type Intel struct {
 	packages   map[string][]vuln.Affected // advisory id → its affected packages
 	triage     []compiledTriage           // in ID order
 	cveScores  map[string]cvss.Score      // scores of CVE records (from NVD), for aliases
+	cross      []CrossMap
 	gen        uint64                     // bumps on every reload that changed something
 	lastImport int64                      // newest feed import seen
 }
@@ -45,6 +46,44 @@ type VulnCatalog interface {
 type compiledTriage struct {
 	catalog.Triage
 	versions ecosystem.Constraint // nil: every version
+}
+
+// CrossMap makes the advisories of one ecosystem apply to packages of another: PyPI
+// advisories to the conda packages that repackage the same Python project.
+type CrossMap struct {
+	From, To string // ecosystem of the package served, ecosystem of the advisories
+	// Names maps a From name to its To name when they differ; "" means the package has
+	// no counterpart. Names not listed map to themselves.
+	Names map[string]string
+}
+
+func (c CrossMap) name(project string) (string, bool) {
+	if n, ok := c.Names[project]; ok {
+		return n, n != ""
+	}
+	return project, true
+}
+
+// SetCrossMaps sets which ecosystems' advisories also apply to which others.
+func (in *Intel) SetCrossMaps(maps []CrossMap) {
+	in.mu.Lock()
+	in.cross = maps
+	in.mu.Unlock()
+}
+
+// match returns the advisories that affect a version: its own ecosystem's, and those of
+// the ecosystems that a cross map points to.
+func (in *Intel) match(index *vuln.Index, cross []CrossMap, eco, project, version string) []*vuln.Advisory {
+	out := index.Match(eco, project, version)
+	for _, c := range cross {
+		if c.From != eco {
+			continue
+		}
+		if name, ok := c.name(project); ok {
+			out = append(out, index.Match(c.To, name, version)...)
+		}
+	}
+	return out
 }
 
 // NewIntel returns an empty Intel; call Reload to load the catalog.
@@ -127,6 +166,23 @@ func (in *Intel) Reload(ctx context.Context) (Changed, error) {
 			mark(in.packages[id])
 		}
 	}
+	// A changed advisory of one ecosystem changes the facts of the packages that a cross
+	// map points at it from another.
+	for ref := range changed {
+		for _, c := range in.cross {
+			if c.To != ref.Ecosystem {
+				continue
+			}
+			if n, overridden := c.Names[ref.Name]; !overridden || n == ref.Name {
+				changed[catalog.PackageRef{Ecosystem: c.From, Name: ref.Name}] = true
+			}
+			for from, to := range c.Names {
+				if to == ref.Name {
+					changed[catalog.PackageRef{Ecosystem: c.From, Name: from}] = true
+				}
+			}
+		}
+	}
 	in.index, in.digests, in.packages, in.triage, in.cveScores = index, digests, packages, triage, cveScores
 	if len(imports) > 0 {
 		in.lastImport = imports[0].ID
@@ -186,9 +242,9 @@ func (in *Intel) LastImport() int64 {
 // project's known versions) is given, the nearest later version no advisory affects.
 func (in *Intel) Vulnerabilities(eco, project, version string, versions []string) []policy.Vulnerability {
 	in.mu.RLock()
-	index, triage, cveScores := in.index, in.triage, in.cveScores
+	index, triage, cveScores, cross := in.index, in.triage, in.cveScores, in.cross
 	in.mu.RUnlock()
-	matches := index.Match(eco, project, version)
+	matches := in.match(index, cross, eco, project, version)
 	if len(matches) == 0 {
 		return nil
 	}
@@ -244,16 +300,21 @@ type Finding struct {
 // version with the triage that applies to it. eco is the OSV ecosystem name.
 func (in *Intel) Findings(eco, project, version string) []Finding {
 	in.mu.RLock()
-	index, triage, cveScores := in.index, in.triage, in.cveScores
+	index, triage, cveScores, cross := in.index, in.triage, in.cveScores, in.cross
 	in.mu.RUnlock()
 	if s, ok := in.schemes[eco]; ok && s.Normalize != nil {
 		project = s.Normalize(project)
 	}
 	var advs []*vuln.Advisory
 	if version != "" {
-		advs = vuln.Dedup(index.Match(eco, project, version))
+		advs = vuln.Dedup(in.match(index, cross, eco, project, version))
 	} else {
 		advs = index.Package(eco, project)
+		for _, c := range cross {
+			if name, ok := c.name(project); ok && c.From == eco {
+				advs = append(advs, index.Package(c.To, name)...)
+			}
+		}
 	}
 	now := in.clock()
 	out := make([]Finding, 0, len(advs))

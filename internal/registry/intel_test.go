@@ -54,6 +54,16 @@ func TestIntelScoresFromNVDAlias(t *testing.T) {
 		t.Fatalf("vulnerabilities: %+v", vs)
 	}
 
+	// PyPI advisories apply to the conda package of the same project.
+	in.SetCrossMaps([]registry.CrossMap{{From: "conda", To: pypi.OSVEcosystem, Names: map[string]string{"alpha-py": "alpha", "alpha": ""}}})
+	if fs := in.Findings("conda", "alpha-py", "1.0"); len(fs) != 1 || fs[0].ID != "PYSEC-9" {
+		t.Fatalf("conda alpha-py (maps to PyPI alpha): %+v", fs)
+	}
+	if fs := in.Findings("conda", "alpha", "1.0"); len(fs) != 0 {
+		t.Fatalf("conda alpha has no PyPI counterpart, yet: %+v", fs)
+	}
+	in.SetCrossMaps(nil)
+
 	// A triage recorded against the alias applies until it expires.
 	if _, err := cat.PutTriage(ctx, catalog.Triage{AdvisoryID: "CVE-2023-0286", Ecosystem: pypi.OSVEcosystem, Project: "alpha", Versions: "<1.5",
 		Status: "not_affected", Justification: "component_not_present", Owner: "sec", Expires: now.Add(time.Hour)}); err != nil {
