@@ -56,7 +56,6 @@ func vulnSchemes() map[string]vuln.Scheme {
 	}
 }
 
-
 // New opens the stores and builds the service. Close releases them.
 func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*App, error) {
 	log := logs.Log

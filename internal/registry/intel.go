@@ -32,8 +32,8 @@ type Intel struct {
 	triage     []compiledTriage           // in ID order
 	cveScores  map[string]cvss.Score      // scores of CVE records (from NVD), for aliases
 	cross      []CrossMap
-	gen        uint64                     // bumps on every reload that changed something
-	lastImport int64                      // newest feed import seen
+	gen        uint64 // bumps on every reload that changed something
+	lastImport int64  // newest feed import seen
 }
 
 // VulnCatalog is the part of the catalog that holds vulnerability facts.
