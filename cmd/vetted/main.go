@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,6 +128,17 @@ refused at download with a reason.`,
 	return root
 }
 
+// openApp loads the configuration and opens vetted's stores for a command that does one
+// thing and exits; only log lines at level or above reach stderr.
+func openApp(ctx context.Context, load func() (config.Config, error), level string) (*app.App, error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, err
+	}
+	log := app.NewLogger(config.Log{Level: level, Format: "text"}, os.Stderr)
+	return app.New(ctx, cfg, app.Logs{Log: log}, buildVersion())
+}
+
 func newInit(stdout io.Writer) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
@@ -184,12 +196,7 @@ when stale, to report the newest allowed version.`,
 			if !ok || project == "" || ver == "" {
 				return fmt.Errorf("%q: write the version as PROJECT==VERSION, for example alpha==2.0", args[1])
 			}
-			cfg, err := load()
-			if err != nil {
-				return err
-			}
-			log := app.NewLogger(config.Log{Level: "error", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
+			a, err := openApp(cmd.Context(), load, "error")
 			if err != nil {
 				return err
 			}

@@ -7,14 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"vetted/internal/app"
 	"vetted/internal/catalog"
 	"vetted/internal/config"
 	"vetted/internal/vuln/cvss"
@@ -64,12 +62,7 @@ server picks up the import within seconds and re-evaluates the releases it affec
   vetted feeds import PyPI-all.zip CRAN-all.zip --config vetted.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := load()
-			if err != nil {
-				return err
-			}
-			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
+			a, err := openApp(cmd.Context(), load, "warn")
 			if err != nil {
 				return err
 			}
@@ -96,12 +89,7 @@ Run it from cron; a running server picks each import up within feeds.poll_interv
 		Example: `  vetted feeds update --config vetted.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := load()
-			if err != nil {
-				return err
-			}
-			log := app.NewLogger(config.Log{Level: "warn", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
+			a, err := openApp(cmd.Context(), load, "warn")
 			if err != nil {
 				return err
 			}
@@ -178,12 +166,7 @@ func newAdvisories(stdout io.Writer, load func() (config.Config, error)) *cobra.
   vetted advisories pypi jinja2 2.10 --json`,
 		Args: cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := load()
-			if err != nil {
-				return err
-			}
-			log := app.NewLogger(config.Log{Level: "error", Format: "text"}, os.Stderr)
-			a, err := app.New(cmd.Context(), cfg, app.Logs{Log: log}, buildVersion())
+			a, err := openApp(cmd.Context(), load, "error")
 			if err != nil {
 				return err
 			}
