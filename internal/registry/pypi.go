@@ -80,8 +80,10 @@ type pypiRepo struct {
 	intel  *Intel // nil: no vulnerability facts
 	rev    atomic.Pointer[revCache]
 
+	lists    *docs[*pypi.ProjectList] // the project list, under listKey
+	projects *docs[*pypi.Project]     // project pages, by normalised name
+
 	mu       sync.RWMutex
-	pages    map[string]*pageState   // "" is the project list, else a normalised project name
 	rendered map[renderKey]*Rendered // valid while gen and policy revision match
 	files    map[string]catalog.File // fetched files by filename
 }
@@ -89,18 +91,6 @@ type pypiRepo struct {
 type renderKey struct {
 	key    string
 	format Format
-}
-
-// pageState is one cached upstream page. It is replaced, never modified, except for the
-// fields guarded by pypiRepo.mu (fetchedAt, retryAfter, staleErr).
-type pageState struct {
-	project    *pypi.Project     // for a project page
-	list       *pypi.ProjectList // for the project list
-	validators upstream.Validators
-	gen        uint64 // changes whenever the content changes
-	fetchedAt  time.Time
-	retryAfter time.Time // after a failed refresh: serve stale without asking until then
-	staleErr   error
 }
 
 // maxCached bounds each of a repository's in-memory maps. Everything in them can be
@@ -164,7 +154,6 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 			ttl:      rc.IndexTTL,
 			policy:   pol,
 			intel:    deps.Intel,
-			pages:    map[string]*pageState{},
 			rendered: map[renderKey]*Rendered{},
 			files:    map[string]catalog.File{},
 		}
@@ -177,9 +166,27 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 			}
 			r.src = src
 		}
+		s.setupDocs(r)
 		s.repos[rc.Name] = r
 	}
 	return s, nil
+}
+
+// setupDocs makes the repository's caches of upstream pages.
+func (s *PyPI) setupDocs(r *pypiRepo) {
+	r.lists = newDocs[*pypi.ProjectList](r.name, "page", r.ttl, &s.deps, &s.flight)
+	r.lists.fetch = func(ctx context.Context, _ string, prev upstream.Validators) (*pypi.ProjectList, upstream.Validators, bool, error) {
+		return r.src.ProjectList(ctx, prev)
+	}
+	r.lists.encode, r.lists.decode = pypi.EncodeProjectList, pypi.DecodeProjectList
+	r.lists.name = func(string) string { return "(project list)" }
+
+	r.projects = newDocs[*pypi.Project](r.name, "page", r.ttl, &s.deps, &s.flight)
+	r.projects.fetch = func(ctx context.Context, name string, prev upstream.Validators) (*pypi.Project, upstream.Validators, bool, error) {
+		return r.src.Project(ctx, name, prev)
+	}
+	r.projects.encode, r.projects.decode = pypi.EncodePage, pypi.DecodePage
+	r.projects.stored = func(ctx context.Context, _ string, p *pypi.Project) { s.recordProject(ctx, r, p) }
 }
 
 // Has reports whether a PyPI repository of that name exists.
@@ -219,172 +226,8 @@ func checkVersion(v string) error {
 	return nil
 }
 
-// page returns the cached state of a page: memory, else catalog. nil if never fetched.
-func (s *PyPI) page(ctx context.Context, r *pypiRepo, key string) (*pageState, error) {
-	r.mu.RLock()
-	st := r.pages[key]
-	r.mu.RUnlock()
-	if st != nil {
-		return st, nil
-	}
-	row, err := s.deps.Catalog.GetPage(ctx, r.name, key)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	st = &pageState{validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, fetchedAt: row.FetchedAt, gen: genOf(row.Body)}
-	if key == "" {
-		st.list, err = pypi.DecodeProjectList(row.Body)
-	} else {
-		st.project, err = pypi.DecodePage(row.Body)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("catalog page %s/%s is unreadable (delete the data folder's cache to refetch): %w", r.name, key, err)
-	}
-	r.mu.Lock()
-	if cur := r.pages[key]; cur != nil {
-		st = cur
-	} else {
-		bounded(r.pages, key, st)
-	}
-	r.mu.Unlock()
-	return st, nil
-}
-
-func genOf(body []byte) uint64 {
-	sum := sha256.Sum256(body)
-	var g uint64
-	for _, b := range sum[:8] {
-		g = g<<8 | uint64(b)
-	}
-	return g
-}
-
-// fresh returns the page state to serve for key, refreshing it from upstream when its
-// TTL has passed. A failed refresh serves the cached state with a warning.
-func (s *PyPI) fresh(ctx context.Context, r *pypiRepo, key string) (*pageState, string, error) {
-	st, err := s.page(ctx, r, key)
-	if err != nil {
-		return nil, "", err
-	}
-	now := s.deps.Clock()
-	if st != nil {
-		r.mu.RLock()
-		fetchedAt, retryAfter, staleErr := st.fetchedAt, st.retryAfter, st.staleErr
-		r.mu.RUnlock()
-		if now.Sub(fetchedAt) < r.ttl {
-			return st, "", nil
-		}
-		if now.Before(retryAfter) {
-			return st, staleWarning(r, staleErr, fetchedAt), nil
-		}
-	}
-	v, err, _ := s.flight.Do(r.name+"\x00page\x00"+key, func() (any, error) {
-		// The refresh outlives the request that started it: others wait on it.
-		ctx := context.WithoutCancel(ctx)
-		// A refresh that ended between the look above and this flight counts: one
-		// upstream request serves every request that found the page stale.
-		old := st
-		if cur, err := s.page(ctx, r, key); err == nil && cur != nil {
-			r.mu.RLock()
-			fetchedAt := cur.fetchedAt
-			r.mu.RUnlock()
-			if s.deps.Clock().Sub(fetchedAt) < r.ttl {
-				return cur, nil
-			}
-			old = cur
-		}
-		return s.refresh(ctx, r, key, old)
-	})
-	if err == nil {
-		return v.(*pageState), "", nil
-	}
-	var ue *upstream.Error
-	if errors.As(err, &ue) && ue.NotFound() {
-		return nil, "", fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
-	}
-	if st == nil {
-		return nil, "", err
-	}
-	r.mu.Lock()
-	st.staleErr = err
-	st.retryAfter = now.Add(min(r.ttl, 30*time.Second))
-	fetchedAt := st.fetchedAt
-	r.mu.Unlock()
-	s.deps.Log.Warn("upstream unavailable; serving the cached page", "repo", r.name, "page", pageName(key), "cached_at", fetchedAt, "err", err)
-	return st, staleWarning(r, err, fetchedAt), nil
-}
-
-func pageName(key string) string {
-	if key == "" {
-		return "(project list)"
-	}
-	return key
-}
-
-func staleWarning(r *pypiRepo, err error, fetchedAt time.Time) string {
-	return fmt.Sprintf(`110 vetted "Response is stale: cached at %s; %v"`, fetchedAt.UTC().Format(time.RFC3339), strings.ReplaceAll(fmt.Sprint(err), `"`, `'`))
-}
-
-// refresh asks upstream for a page (conditionally when cached) and stores the result.
-func (s *PyPI) refresh(ctx context.Context, r *pypiRepo, key string, old *pageState) (*pageState, error) {
-	var prev upstream.Validators
-	if old != nil {
-		prev = old.validators
-	}
-	var (
-		body        []byte
-		st          = &pageState{}
-		notModified bool
-		err         error
-	)
-	if key == "" {
-		st.list, st.validators, notModified, err = r.src.ProjectList(ctx, prev)
-		if err == nil && !notModified {
-			body, err = pypi.EncodeProjectList(st.list)
-		}
-	} else {
-		st.project, st.validators, notModified, err = r.src.Project(ctx, key, prev)
-		if err == nil && !notModified {
-			body, err = pypi.EncodePage(st.project)
-		}
-	}
-	s.deps.Metrics.upstreamRequest(r.name, "page", resultOf(err, notModified))
-	if err != nil {
-		return nil, err
-	}
-	now := s.deps.Clock()
-	if notModified && old != nil {
-		r.mu.Lock()
-		old.fetchedAt, old.staleErr, old.retryAfter = now, nil, time.Time{}
-		if st.validators != (upstream.Validators{}) {
-			// Keep the validators upstream sent last; they are equivalent.
-			old.validators = st.validators
-		}
-		r.mu.Unlock()
-		if err := s.deps.Catalog.TouchPage(ctx, r.name, key, now); err != nil && !errors.Is(err, catalog.ErrNotFound) {
-			s.deps.Log.Warn("catalog: could not record page revalidation", "repo", r.name, "page", pageName(key), "err", err)
-		}
-		return old, nil
-	}
-	if notModified { // upstream said 304 to an unconditional request
-		return nil, &upstream.Error{URL: r.src.String(), Err: errors.New("answered 304 Not Modified to a request without validators")}
-	}
-	st.fetchedAt = now
-	st.gen = genOf(body)
-	if err := s.deps.Catalog.PutPage(ctx, catalog.Page{Repo: r.name, Key: key, Body: body, ETag: st.validators.ETag, LastModified: st.validators.LastModified, FetchedAt: now}); err != nil {
-		return nil, fmt.Errorf("store page %s/%s: %w", r.name, pageName(key), err)
-	}
-	r.mu.Lock()
-	bounded(r.pages, key, st)
-	r.mu.Unlock()
-	if key != "" {
-		s.recordProject(ctx, r, st.project)
-	}
-	return st, nil
-}
+// listKey is the catalog key of the project list; project pages use their names.
+const listKey = ""
 
 // ProjectList serves GET /pypi/<repo>/simple/.
 func (s *PyPI) ProjectList(ctx context.Context, repo string, format Format) (*Page, error) {
@@ -392,13 +235,13 @@ func (s *PyPI) ProjectList(ctx context.Context, repo string, format Format) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	st, warning, err := s.fresh(ctx, r, "")
+	st, warning, err := r.lists.get(ctx, listKey)
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Rendered: r.render("", format, st, func() ([]byte, error) {
+	return &Page{Rendered: r.render(listKey, format, st.gen, st.changedAt, func() ([]byte, error) {
 		out := &pypi.ProjectList{Meta: pypi.Meta{APIVersion: "1.1"}}
-		for _, p := range st.list.Projects {
+		for _, p := range st.value.Projects {
 			if r.projectVisible(pypi.NormalizeName(p.Name)) {
 				out.Projects = append(out.Projects, p)
 			}
@@ -423,12 +266,12 @@ func (s *PyPI) ProjectPage(ctx context.Context, repo, project string, format For
 	if !r.projectVisible(project) {
 		return nil, fmt.Errorf("project %s in %s: %w", project, repo, ErrNotFound)
 	}
-	st, warning, err := s.fresh(ctx, r, project)
+	st, warning, err := r.projects.get(ctx, project)
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Rendered: r.render(project, format, st, func() ([]byte, error) {
-		p := r.filter(st.project)
+	return &Page{Rendered: r.render(project, format, st.gen, st.changedAt, func() ([]byte, error) {
+		p := r.filter(st.value)
 		if format == FormatJSON {
 			return pypi.RenderProjectJSON(p), nil
 		}
@@ -482,13 +325,13 @@ func (r *pypiRepo) facts(project, version string, versions []string) policy.Fact
 
 // render returns the cached rendering of a page, rendering it when the page or the
 // policy changed since.
-func (r *pypiRepo) render(key string, format Format, st *pageState, build func() ([]byte, error)) *Rendered {
+func (r *pypiRepo) render(key string, format Format, gen uint64, changedAt time.Time, build func() ([]byte, error)) *Rendered {
 	rk := renderKey{key, format}
 	rev := r.revision()
 	r.mu.RLock()
 	cached := r.rendered[rk]
 	r.mu.RUnlock()
-	if cached != nil && cached.gen == st.gen && cached.revision == rev {
+	if cached != nil && cached.gen == gen && cached.revision == rev {
 		return cached
 	}
 	body, _ := build()
@@ -501,8 +344,8 @@ func (r *pypiRepo) render(key string, format Format, st *pageState, build func()
 		Body:         body,
 		Gzip:         gz.Bytes(),
 		ETag:         `"` + hex.EncodeToString(sum[:12]) + `"`,
-		LastModified: st.fetchedAt,
-		gen:          st.gen,
+		LastModified: changedAt,
+		gen:          gen,
 		revision:     rev,
 	}
 	out.ContentType = ContentTypeSimpleHTML
@@ -637,10 +480,10 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 	}
 	if d := r.decide(project, dist.Version, nil); !d.Allowed() {
 		be := &BlockedError{Repo: repo, Project: project, Version: dist.Version, Filename: filename, Decision: d}
-		if st, _, err := s.fresh(ctx, r, project); err == nil {
-			be.NewestAllowed = r.newestAllowed(st.project)
+		if st, _, err := r.projects.get(ctx, project); err == nil {
+			be.NewestAllowed = r.newestAllowed(st.value)
 			// Decide again knowing the versions, so the remedy can name a fixed one.
-			be.Decision = r.decide(project, dist.Version, projectVersions(st.project))
+			be.Decision = r.decide(project, dist.Version, projectVersions(st.value))
 		}
 		s.deps.Metrics.blockedDownload(repo)
 		return nil, be
@@ -704,14 +547,14 @@ func (s *PyPI) openCached(ctx context.Context, r *pypiRepo, filename string) (*A
 
 // fetch pulls a file (or its core metadata) from upstream, verifies and stores it.
 func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind string, isMeta bool) error {
-	st, _, err := s.fresh(ctx, r, project)
+	st, _, err := r.projects.get(ctx, project)
 	if err != nil {
 		return err
 	}
 	var uf *pypi.File
-	for i := range st.project.Files {
-		if st.project.Files[i].Filename == distName {
-			uf = &st.project.Files[i]
+	for i := range st.value.Files {
+		if st.value.Files[i].Filename == distName {
+			uf = &st.value.Files[i]
 			break
 		}
 	}
@@ -930,24 +773,24 @@ func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Exp
 		version = pv.String()
 	}
 	ex := &Explanation{Repository: repo, Project: project, Version: version}
-	st, warning, err := s.fresh(ctx, r, project)
+	st, warning, err := r.projects.get(ctx, project)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		ex.Warning = fmt.Sprintf("upstream not consulted: %v", err)
 	}
 	ex.Warning = strings.TrimSpace(ex.Warning + " " + warning)
 	if st != nil {
-		for _, f := range st.project.Files {
+		for _, f := range st.value.Files {
 			d, err := pypi.ParseFilenameFor(project, f.Filename)
 			if err == nil && pep440.Compare(d.Version, version) == 0 {
 				ex.Listed = true
 				ex.Files = append(ex.Files, f.Filename)
 			}
 		}
-		ex.NewestAllowed = r.newestAllowed(st.project)
+		ex.NewestAllowed = r.newestAllowed(st.value)
 	}
 	var versions []string
 	if st != nil {
-		versions = projectVersions(st.project)
+		versions = projectVersions(st.value)
 	}
 	f := r.facts(project, version, versions)
 	ex.Decision = r.policy.Evaluate(f)

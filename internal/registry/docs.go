@@ -1,0 +1,203 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"vetted/internal/catalog"
+	"vetted/internal/upstream"
+)
+
+// docs caches a repository's upstream documents of one kind (PyPI project pages, the
+// project list, a conda subdir's repodata): in memory (bounded), in the catalog, and
+// revalidated with a conditional GET once older than the TTL. When upstream fails, the
+// last good document is served with a warning, and upstream is not asked again for a
+// while; any number of concurrent requests for a document cause one upstream request.
+type docs[T any] struct {
+	repo   string
+	what   string // "page", "repodata": in metrics and logs
+	ttl    time.Duration
+	deps   *Deps
+	flight *singleflight.Group
+
+	// fetch asks upstream for key; notModified means prev still holds.
+	fetch func(ctx context.Context, key string, prev upstream.Validators) (v T, val upstream.Validators, notModified bool, err error)
+	// encode and decode convert a document to and from its catalog form.
+	encode func(T) ([]byte, error)
+	decode func([]byte) (T, error)
+	// stored, if set, is told of each new version stored.
+	stored func(ctx context.Context, key string, v T)
+	// name describes a key in messages.
+	name func(key string) string
+
+	mu sync.RWMutex
+	m  map[string]*doc[T]
+}
+
+// doc is one cached document. value, gen and changedAt never change once the doc is
+// shared; the other fields are guarded by docs.mu.
+type doc[T any] struct {
+	value      T
+	validators upstream.Validators
+	gen        uint64    // changes whenever the content changes
+	changedAt  time.Time // when this content was fetched (Last-Modified)
+	fetchedAt  time.Time
+	retryAfter time.Time // after a failed refresh: serve stale without asking until then
+	staleErr   error
+}
+
+func newDocs[T any](repo, what string, ttl time.Duration, deps *Deps, flight *singleflight.Group) *docs[T] {
+	return &docs[T]{repo: repo, what: what, ttl: ttl, deps: deps, flight: flight, m: map[string]*doc[T]{}, name: func(k string) string { return k }}
+}
+
+// cached returns the document from memory, else from the catalog; nil if never fetched.
+func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
+	c.mu.RLock()
+	d := c.m[key]
+	c.mu.RUnlock()
+	if d != nil {
+		return d, nil
+	}
+	row, err := c.deps.Catalog.GetPage(ctx, c.repo, key)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.decode(row.Body)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s %s/%s is unreadable (delete the data folder's vetted.db to refetch): %w", c.what, c.repo, c.name(key), err)
+	}
+	d = &doc[T]{value: v, validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, changedAt: row.FetchedAt, fetchedAt: row.FetchedAt, gen: genOf(row.Body)}
+	c.mu.Lock()
+	if cur := c.m[key]; cur != nil {
+		d = cur
+	} else {
+		bounded(c.m, key, d)
+	}
+	c.mu.Unlock()
+	return d, nil
+}
+
+func genOf(body []byte) uint64 {
+	sum := sha256.Sum256(body)
+	var g uint64
+	for _, b := range sum[:8] {
+		g = g<<8 | uint64(b)
+	}
+	return g
+}
+
+// get returns the document to serve for key, refreshing it from upstream when its TTL
+// has passed. A failed refresh serves the cached document with a Warning value.
+func (c *docs[T]) get(ctx context.Context, key string) (*doc[T], string, error) {
+	d, err := c.cached(ctx, key)
+	if err != nil {
+		return nil, "", err
+	}
+	now := c.deps.Clock()
+	if d != nil {
+		c.mu.RLock()
+		fetchedAt, retryAfter, staleErr := d.fetchedAt, d.retryAfter, d.staleErr
+		c.mu.RUnlock()
+		if now.Sub(fetchedAt) < c.ttl {
+			return d, "", nil
+		}
+		if now.Before(retryAfter) {
+			return d, staleWarning(staleErr, fetchedAt), nil
+		}
+	}
+	v, err, _ := c.flight.Do(c.repo+"\x00"+c.what+"\x00"+key, func() (any, error) {
+		// The refresh outlives the request that started it: others wait on it.
+		ctx := context.WithoutCancel(ctx)
+		// A refresh that ended between the look above and this flight counts: one
+		// upstream request serves every request that found the document stale.
+		old := d
+		if cur, err := c.cached(ctx, key); err == nil && cur != nil {
+			c.mu.RLock()
+			fetchedAt := cur.fetchedAt
+			c.mu.RUnlock()
+			if c.deps.Clock().Sub(fetchedAt) < c.ttl {
+				return cur, nil
+			}
+			old = cur
+		}
+		return c.refresh(ctx, key, old)
+	})
+	if err == nil {
+		return v.(*doc[T]), "", nil
+	}
+	var ue *upstream.Error
+	if errors.As(err, &ue) && ue.NotFound() {
+		return nil, "", fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
+	}
+	if d == nil {
+		return nil, "", err
+	}
+	c.mu.Lock()
+	d.staleErr = err
+	d.retryAfter = now.Add(min(c.ttl, 30*time.Second))
+	fetchedAt := d.fetchedAt
+	c.mu.Unlock()
+	c.deps.Log.Warn("upstream unavailable; serving the cached "+c.what, "repo", c.repo, c.what, c.name(key), "cached_at", fetchedAt, "err", err)
+	return d, staleWarning(err, fetchedAt), nil
+}
+
+func staleWarning(err error, fetchedAt time.Time) string {
+	return fmt.Sprintf(`110 vetted "Response is stale: cached at %s; %v"`, fetchedAt.UTC().Format(time.RFC3339), strings.ReplaceAll(fmt.Sprint(err), `"`, `'`))
+}
+
+// refresh asks upstream for a document (conditionally when cached) and stores it.
+func (c *docs[T]) refresh(ctx context.Context, key string, old *doc[T]) (*doc[T], error) {
+	var prev upstream.Validators
+	if old != nil {
+		c.mu.RLock()
+		prev = old.validators
+		c.mu.RUnlock()
+	}
+	v, val, notModified, err := c.fetch(ctx, key, prev)
+	c.deps.Metrics.upstreamRequest(c.repo, c.what, resultOf(err, notModified))
+	if err != nil {
+		return nil, err
+	}
+	now := c.deps.Clock()
+	if notModified && old != nil {
+		c.mu.Lock()
+		old.fetchedAt, old.staleErr, old.retryAfter = now, nil, time.Time{}
+		if val != (upstream.Validators{}) {
+			// Keep the validators upstream sent last; they are equivalent.
+			old.validators = val
+		}
+		c.mu.Unlock()
+		if err := c.deps.Catalog.TouchPage(ctx, c.repo, key, now); err != nil && !errors.Is(err, catalog.ErrNotFound) {
+			c.deps.Log.Warn("catalog: could not record a revalidation", "repo", c.repo, c.what, c.name(key), "err", err)
+		}
+		return old, nil
+	}
+	if notModified { // upstream said 304 to an unconditional request
+		return nil, &upstream.Error{URL: c.repo + "/" + c.name(key), Err: errors.New("upstream answered 304 Not Modified to a request without validators")}
+	}
+	body, err := c.encode(v)
+	if err != nil {
+		return nil, err
+	}
+	d := &doc[T]{value: v, validators: val, changedAt: now, fetchedAt: now, gen: genOf(body)}
+	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: body, ETag: val.ETag, LastModified: val.LastModified, FetchedAt: now}); err != nil {
+		return nil, fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+	}
+	c.mu.Lock()
+	bounded(c.m, key, d)
+	c.mu.Unlock()
+	if c.stored != nil {
+		c.stored(ctx, key, v)
+	}
+	return d, nil
+}
