@@ -631,7 +631,7 @@ func shorten(s string) string {
 // fetchVerified streams url into a new blob while hashing it, and commits the blob only
 // if every digest the index gave (and the size, when known) matches.
 func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
-	sum, n, err := s.download(ctx, r, filename, url, hashes, size)
+	sum, n, err := s.deps.download(ctx, func(ctx context.Context) (io.ReadCloser, error) { return r.src.Open(ctx, url) }, filename, url, hashes, size)
 	s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
 	if err == nil {
 		s.deps.Metrics.fileBytes(r.name, n)
@@ -639,8 +639,10 @@ func (s *PyPI) fetchVerified(ctx context.Context, r *pypiRepo, filename, url str
 	return sum, n, err
 }
 
-// download does the work of fetchVerified.
-func (s *PyPI) download(ctx context.Context, r *pypiRepo, filename, url string, hashes map[string]string, size int64) (string, int64, error) {
+// download streams a file from open into a new blob while hashing it, and commits the
+// blob only if every digest given (hashlib names: sha256, md5, …) and the size (when
+// not -1) match. Nothing is stored otherwise.
+func (d *Deps) download(ctx context.Context, open func(context.Context) (io.ReadCloser, error), filename, url string, hashes map[string]string, size int64) (string, int64, error) {
 	// A digest that cannot be one would fail every download, and only after it.
 	for algo, want := range hashes {
 		h := hashFor(algo)
@@ -651,12 +653,12 @@ func (s *PyPI) download(ctx context.Context, r *pypiRepo, filename, url string, 
 			return "", 0, &BadUpstreamError{URL: url, Err: fmt.Errorf("the index gives %s %s for %s, which is not %d hex digits", algo, shorten(want), filename, 2*h.Size())}
 		}
 	}
-	body, err := r.src.Open(ctx, url)
+	body, err := open(ctx)
 	if err != nil {
 		return "", 0, err
 	}
 	defer body.Close()
-	w, err := s.deps.Blobs.Create(ctx)
+	w, err := d.Blobs.Create(ctx)
 	if err != nil {
 		return "", 0, err
 	}
@@ -688,7 +690,7 @@ func (s *PyPI) download(ctx context.Context, r *pypiRepo, filename, url string, 
 	}
 	want := strings.ToLower(hashes["sha256"])
 	if want == "" && len(extra) == 0 {
-		s.deps.Log.Warn("upstream gives no digest for this file; stored unverified", "repo", r.name, "file", filename, "upstream", url)
+		d.Log.Warn("upstream gives no digest for this file; stored unverified", "file", filename, "upstream", url)
 	}
 	info, err := w.Commit(ctx, want)
 	var mm *blob.DigestMismatchError
