@@ -19,6 +19,8 @@ import (
 	"vetted/internal/catalog"
 	"vetted/internal/catalog/sqlite"
 	"vetted/internal/config"
+	"vetted/internal/ecosystem"
+	"vetted/internal/ecosystem/conda"
 	"vetted/internal/ecosystem/cran"
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/httpapi"
@@ -35,6 +37,7 @@ type App struct {
 	Config   config.Config
 	Log      *slog.Logger
 	PyPI     *registry.PyPI
+	Conda    *registry.Conda
 	Intel    *registry.Intel
 	Importer *feed.Importer
 	Handler  http.Handler
@@ -43,16 +46,18 @@ type App struct {
 
 // osvEcosystems maps the ecosystem names of vetted's configuration and CLI to OSV's.
 var osvEcosystems = map[string]string{
-	"pypi": pypi.OSVEcosystem,
-	"cran": cran.OSVEcosystem,
+	"pypi":  pypi.OSVEcosystem,
+	"cran":  cran.OSVEcosystem,
+	"conda": conda.OSVEcosystem,
 }
 
 // vulnSchemes tells vulnerability matching how each OSV ecosystem orders versions and
 // normalises names.
 func vulnSchemes() map[string]vuln.Scheme {
 	return map[string]vuln.Scheme{
-		pypi.OSVEcosystem: vuln.SchemeOf(pypi.Ecosystem{}),
-		cran.OSVEcosystem: {Versions: cran.Scheme{}}, // CRAN names are case-sensitive
+		pypi.OSVEcosystem:  vuln.SchemeOf(pypi.Ecosystem{}),
+		cran.OSVEcosystem:  {Versions: cran.Scheme{}}, // CRAN names are case-sensitive
+		conda.OSVEcosystem: vuln.SchemeOf(conda.Ecosystem{}),
 	}
 }
 
@@ -81,26 +86,40 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	up := upstream.New(&http.Client{Transport: transport}, cfg.Upstream.UserAgent+"/"+version, cfg.Upstream.Timeout)
 
 	var repos []registry.PyPIRepo
+	var condaRepos []registry.CondaRepo
 	for _, rc := range cfg.Repositories {
 		ttl := cfg.Upstream.IndexTTL
 		if rc.IndexTTL > 0 {
 			ttl = rc.IndexTTL
 		}
-		repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: policies[rc.Policy]})
+		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
+		switch rc.Ecosystem {
+		case "conda":
+			condaRepos = append(condaRepos, registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
+		default:
+			repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
+		}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := registry.NewMetrics(reg)
 	schemes := vulnSchemes()
 	intel := registry.NewIntel(cat, schemes, time.Now)
-	intel.SetCrossMaps([]registry.CrossMap{{From: nvd.Ecosystem, To: pypi.OSVEcosystem, Names: cfg.Feeds.CondaPyPINames}})
-	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: registry.NewMetrics(reg), Intel: intel}, repos)
+	intel.SetCrossMaps([]registry.CrossMap{{From: conda.OSVEcosystem, To: pypi.OSVEcosystem, Names: cfg.Feeds.CondaPyPINames}})
+	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel}, repos)
 	if err != nil {
 		cat.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, PyPI: svc, Intel: intel}
+	deps := registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel}
+	condaSvc, err := registry.NewConda(deps, condaRepos)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, Intel: intel}
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
-		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings})
+		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc})
 	if _, err := intel.Reload(ctx); err != nil {
 		cat.Close()
 		return nil, err
@@ -116,9 +135,22 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 }
 
 // compilePolicies compiles every policy that a repository uses.
-func compilePolicies(cfg config.Config) (map[string]*policy.Policy, error) {
-	out := map[string]*policy.Policy{}
-	for name, pc := range cfg.Policies {
+// ecosystems are the ecosystems of the configuration, by name.
+var ecosystems = map[string]ecosystem.Ecosystem{
+	"pypi":  pypi.Ecosystem{},
+	"conda": conda.Ecosystem{},
+}
+
+// compilePolicies compiles each policy for each ecosystem whose repositories use it
+// (version constraints are read in the ecosystem's own syntax), keyed by policy name and
+// ecosystem.
+func compilePolicies(cfg config.Config) (map[[2]string]*policy.Policy, error) {
+	out := map[[2]string]*policy.Policy{}
+	for _, repo := range cfg.Repositories {
+		if repo.Policy == "" || out[[2]string{repo.Policy, repo.Ecosystem}] != nil {
+			continue
+		}
+		name, pc := repo.Policy, cfg.Policies[repo.Policy]
 		spec := policy.Spec{Name: name, Mode: policy.Mode(pc.Mode)}
 		for _, rc := range pc.Rules {
 			rs := policy.RuleSpec{Reason: rc.Reason, Unscored: rc.Unscored}
@@ -134,11 +166,11 @@ func compilePolicies(cfg config.Config) (map[string]*policy.Policy, error) {
 			}
 			spec.Rules = append(spec.Rules, rs)
 		}
-		p, err := policy.Compile(spec, pypi.Ecosystem{})
+		p, err := policy.Compile(spec, ecosystems[repo.Ecosystem])
 		if err != nil {
-			return nil, fmt.Errorf("config: policies.%s: %w", name, err)
+			return nil, fmt.Errorf("config: policies.%s (used by %s repository %s): %w", name, repo.Ecosystem, repo.Name, err)
 		}
-		out[name] = p
+		out[[2]string{name, repo.Ecosystem}] = p
 	}
 	return out, nil
 }

@@ -89,13 +89,14 @@ type Upstream struct {
 
 // Repository is one served repository.
 type Repository struct {
-	// Name appears in URLs: /pypi/<name>/simple/.
+	// Name appears in URLs: /pypi/<name>/simple/, /conda/<name>/<subdir>/repodata.json.
 	Name string `yaml:"name"`
-	// Ecosystem is pypi (conda and cran come later).
+	// Ecosystem is pypi or conda (cran comes later).
 	Ecosystem string `yaml:"ecosystem"`
 	// Kind is proxy: a pull-through cache of Upstream.
 	Kind string `yaml:"kind"`
-	// Upstream is an http(s) URL of a simple index, or a local folder of distributions.
+	// Upstream is an http(s) URL of a PyPI simple index or a conda channel, or a local
+	// folder (of wheels and sdists; or laid out as a channel: <subdir>/repodata.json).
 	Upstream string `yaml:"upstream"`
 	// Policy names an entry of policies; empty means allow everything.
 	Policy string `yaml:"policy"`
@@ -300,8 +301,8 @@ func (c *Config) Validate() error {
 			bad(key+".name", "%q is used by an earlier repository; names must be unique", r.Name)
 		}
 		seen[r.Name] = true
-		if r.Ecosystem != "pypi" {
-			bad(key+".ecosystem", "%q is not supported; use pypi", r.Ecosystem)
+		if r.Ecosystem != "pypi" && r.Ecosystem != "conda" {
+			bad(key+".ecosystem", "%q is not supported; use pypi or conda", r.Ecosystem)
 		}
 		if r.Kind != "proxy" {
 			bad(key+".kind", "%q is not supported; use proxy", r.Kind)

@@ -55,10 +55,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	msg := err.Error()
 	if status == http.StatusInternalServerError {
 		id := errorID()
-		s.log.Error("request failed", "error_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "error_id", id, "method", r.Method, "path", redactToken(r.URL.Path), "err", err)
 		msg = fmt.Sprintf("internal error %s: the server log has the details under this id", id)
 	} else if status >= 500 {
-		s.log.Warn("request failed", "status", status, "path", r.URL.Path, "err", err)
+		s.log.Warn("request failed", "status", status, "path", redactToken(r.URL.Path), "err", err)
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("Content-Type", "application/json")

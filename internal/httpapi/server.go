@@ -26,6 +26,7 @@ import (
 // Server routes HTTP requests to the registry.
 type Server struct {
 	pypi    *registry.PyPI
+	conda   *registry.Conda
 	log     *slog.Logger
 	access  *slog.Logger // nil: no access log
 	mux     *http.ServeMux
@@ -51,11 +52,13 @@ type Options struct {
 	AdminTokensSHA256 []string
 	// Findings lists advisories for the findings endpoints (nil: no such endpoints).
 	Findings FindingsFunc
+	// Conda serves the conda channels (nil: none).
+	Conda *registry.Conda
 }
 
 // New returns the HTTP handler.
 func New(p *registry.PyPI, o Options) *Server {
-	s := &Server{pypi: p, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
+	s := &Server{pypi: p, conda: o.Conda, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
 		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings, idPrefix: errorID() + "-"}
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.home)
@@ -68,6 +71,7 @@ func New(p *registry.PyPI, o Options) *Server {
 	m.HandleFunc("GET /pypi/{repo}/files/{project}/{filename}", s.file)
 	m.HandleFunc("GET /api/v1/repositories/{repo}/decisions/{project}/{version}", s.decision)
 	s.routeVuln()
+	s.routeConda()
 	return s
 }
 
@@ -95,7 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.metrics.observe(route, rec.status, elapsed)
 	if s.access != nil {
 		s.access.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.String("method", r.Method), slog.String("path", redactToken(r.URL.Path)), slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("request_id", id), slog.String("remote", r.RemoteAddr))
 	}
@@ -238,7 +242,7 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 		h["Last-Modified"] = hv.lastModified
 	}
 	body, etag, length := page.Body, hv.etag, hv.length
-	if acceptsGzip(r) {
+	if page.Gzip != nil && acceptsGzip(r) {
 		body, etag, length = page.Gzip, hv.gzipETag, hv.gzipLength
 		h["Content-Encoding"] = gzipValue
 	}

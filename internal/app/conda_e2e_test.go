@@ -1,0 +1,264 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"vetted/internal/ecosystem/conda/condatest"
+)
+
+// condaFixture: tiny-util 1.0, 1.1 and 2.0 (linux-64, .conda and .tar.bz2 for 2.0),
+// tiny-app 1.0 depending on tiny-util, a noarch python-ish package.
+func condaFixture() *condatest.Channel {
+	ch := condatest.NewChannel()
+	for _, v := range []string{"1.0", "1.1", "2.0"} {
+		ch.Add(condatest.Package{Name: "tiny-util", Version: v, License: "MIT"}, ".conda")
+	}
+	ch.Add(condatest.Package{Name: "tiny-util", Version: "2.0", License: "MIT"}, ".tar.bz2")
+	ch.Add(condatest.Package{Name: "tiny-app", Version: "1.0", Depends: []string{"tiny-util >=1.0"}, License: "BSD-3-Clause"}, ".conda")
+	ch.Add(condatest.Package{Name: "pure-lib", Version: "0.3", Noarch: "generic", License: "MIT"}, ".conda")
+	return ch
+}
+
+const condaConfig = `
+upstream: {timeout: 5s, index_ttl: 0s}
+repositories:
+  - {name: cf, ecosystem: conda, kind: proxy, upstream: %[1]s}
+  - {name: gov, ecosystem: conda, kind: proxy, upstream: %[1]s, policy: no-util-2}
+policies:
+  no-util-2:
+    rules:
+      - block: {project: "tiny-util", versions: ">=2.0"}
+        reason: "tiny-util 2 is not approved (ticket DS-9)"
+`
+
+func httpGet(t *testing.T, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body
+}
+
+// records returns the filenames and sha256 of a repodata.json's records.
+func records(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	var rd struct {
+		Packages      map[string]struct{ SHA256 string } `json:"packages"`
+		PackagesConda map[string]struct{ SHA256 string } `json:"packages.conda"`
+	}
+	if err := json.Unmarshal(body, &rd); err != nil {
+		t.Fatalf("repodata is not JSON: %v\n%.200s", err, body)
+	}
+	out := map[string]string{}
+	for f, r := range rd.Packages {
+		out[f] = r.SHA256
+	}
+	for f, r := range rd.PackagesConda {
+		out[f] = r.SHA256
+	}
+	return out
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCondaProxy: repodata through vetted equals upstream's when no rule applies,
+// blocked records are removed (also from .zst and current_repodata), a repeated
+// conditional request gets 304, a blocked file answers 403, and packages download
+// verified — from an HTTP channel and from a local folder.
+func TestCondaProxy(t *testing.T) {
+	for _, flavour := range []string{"http", "folder"} {
+		t.Run(flavour, func(t *testing.T) {
+			ch := condaFixture()
+			up := httptest.NewServer(ch)
+			defer up.Close()
+			src := up.URL + "/"
+			if flavour == "folder" {
+				src = t.TempDir()
+				if err := ch.WriteFolder(src); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, src))
+
+			resp, body := httpGet(t, v.URL+"/conda/cf/linux-64/repodata.json")
+			if resp.StatusCode != 200 {
+				t.Fatalf("repodata: %s %s", resp.Status, body)
+			}
+			got, want := records(t, body), records(t, ch.Repodata("linux-64"))
+			if fmt.Sprint(got) != fmt.Sprint(want) || len(got) != 5 {
+				t.Fatalf("repodata through vetted differs from upstream:\n got %v\nwant %v", got, want)
+			}
+
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+			gov := records(t, body)
+			for f := range gov {
+				if strings.HasPrefix(f, "tiny-util-2.0-") {
+					t.Fatalf("blocked %s is in the governed repodata", f)
+				}
+			}
+			if len(gov) != 3 {
+				t.Fatalf("governed repodata has %v", keys(gov))
+			}
+			etag := resp.Header.Get("ETag")
+			if etag == "" {
+				t.Fatal("no ETag on repodata.json")
+			}
+			if resp, _ := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+				t.Fatalf("conditional request: %s", resp.Status)
+			}
+
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/current_repodata.json")
+			cur := records(t, body)
+			if resp.StatusCode != 200 || len(cur) != 2 || !strings.HasPrefix(strings.Join(keys(cur), " "), "tiny-app-1.0") {
+				t.Fatalf("current_repodata: %s %v", resp.Status, keys(cur))
+			}
+			for f := range cur {
+				if strings.HasPrefix(f, "tiny-util") && !strings.HasPrefix(f, "tiny-util-1.1-") {
+					t.Fatalf("current_repodata keeps %s, want only the newest allowed tiny-util (1.1)", f)
+				}
+			}
+
+			resp, zst := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json.zst")
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zstd" || len(zst) < 4 || !bytes.Equal(zst[:4], []byte{0x28, 0xb5, 0x2f, 0xfd}) {
+				t.Fatalf("repodata.json.zst: %s %q", resp.Status, resp.Header.Get("Content-Type"))
+			}
+
+			var util2 string
+			for f := range got {
+				if strings.HasPrefix(f, "tiny-util-2.0-") && strings.HasSuffix(f, ".conda") {
+					util2 = f
+				}
+			}
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/"+util2)
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "DS-9") || !strings.Contains(string(body), "newest allowed version: 1.1") {
+				t.Fatalf("blocked package: %s %q", resp.Status, body)
+			}
+			resp, body = httpGet(t, v.URL+"/conda/cf/linux-64/"+util2)
+			if resp.StatusCode != 200 || fmt.Sprintf("%x", sha256sum(body)) != got[util2] {
+				t.Fatalf("package download: %s, %d bytes", resp.Status, len(body))
+			}
+			// The token form reaches the same repository.
+			if resp, _ := httpGet(t, v.URL+"/t/secret-token/conda/gov/noarch/repodata.json"); resp.StatusCode != 200 {
+				t.Fatalf("token URL: %s", resp.Status)
+			}
+			if resp, _ := httpGet(t, v.URL+"/conda/gov/..%2f..%2fetc/repodata.json"); resp.StatusCode != 400 && resp.StatusCode != 404 {
+				t.Fatalf("traversing subdir: %s", resp.Status)
+			}
+		})
+	}
+}
+
+// TestCondaCorruptPackage: a package whose bytes differ from repodata's sha256 is
+// refused with 502 and not stored; a later good upstream succeeds.
+func TestCondaCorruptPackage(t *testing.T) {
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	f := ch.Files()[0]
+	ch.Update(f.Subdir, f.Filename, func(f *condatest.File) { f.Corrupt = true })
+	resp, body := httpGet(t, v.URL+"/conda/cf/"+f.Subdir+"/"+f.Filename)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "expected sha256") && !strings.Contains(string(body), "expected") {
+		t.Fatalf("corrupt package: %s %q", resp.Status, body)
+	}
+	ch.Update(f.Subdir, f.Filename, func(f *condatest.File) { f.Corrupt = false })
+	if resp, _ := httpGet(t, v.URL+"/conda/cf/"+f.Subdir+"/"+f.Filename); resp.StatusCode != 200 {
+		t.Fatalf("after the upstream is fixed: %s", resp.Status)
+	}
+}
+
+// rattler returns the folder where the npm package @conda-org/rattler is installed (the
+// real solver engine of pixi, as WASM), or skips. .ci/run installs it into .tools/rattler.
+func rattler(t *testing.T) string {
+	t.Helper()
+	requireTool(t, "node")
+	for _, dir := range []string{os.Getenv("VETTED_RATTLER_DIR"), "../../.tools/rattler"} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@conda-org", "rattler")); err == nil {
+			abs, _ := filepath.Abs(dir)
+			return abs
+		}
+	}
+	if os.Getenv("VETTED_REQUIRE_TOOLS") == "1" {
+		t.Fatal("@conda-org/rattler is required (VETTED_REQUIRE_TOOLS=1): npm install --prefix .tools/rattler @conda-org/rattler@0.3.5")
+	}
+	t.Skip("@conda-org/rattler not installed: npm install --prefix .tools/rattler @conda-org/rattler@0.3.5")
+	return ""
+}
+
+const solveScript = `
+const { simpleSolve } = require("@conda-org/rattler");
+(async () => {
+  const [channel, spec] = process.argv.slice(2);
+  const result = await simpleSolve([spec], [channel], ["linux-64", "noarch"]);
+  console.log(JSON.stringify(result.map(p => ({ name: p.packageName || p.name, version: p.version, url: p.url }))));
+})().catch(e => { console.error(String(e && e.message || e)); process.exit(1); });
+`
+
+// TestRattlerSolvesThroughVetted: the real rattler solver (WASM, from npm) solves an
+// environment against vetted's channel: plain and token URLs; with the newest tiny-util
+// blocked, the solution has the newest allowed one.
+func TestRattlerSolvesThroughVetted(t *testing.T) {
+	dir := rattler(t)
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	script := filepath.Join(dir, "solve.cjs")
+	if err := os.WriteFile(script, []byte(solveScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	solve := func(channel string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "node", script, channel, "tiny-app")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("rattler solve against %s: %v\n%s", channel, err, out)
+		}
+		return string(out)
+	}
+	for _, c := range []struct{ channel, want string }{
+		{v.URL + "/conda/cf/", `"version":"2.0"`},
+		{v.URL + "/conda/gov/", `"version":"1.1"`},
+		{v.URL + "/t/tok123/conda/gov/", `"version":"1.1"`},
+	} {
+		out := solve(c.channel)
+		if !strings.Contains(out, "tiny-app") || !strings.Contains(out, c.want) {
+			t.Fatalf("solution against %s lacks tiny-util %s:\n%s", c.channel, c.want, out)
+		}
+	}
+}
+
+func sha256sum(b []byte) [32]byte { return sha256.Sum256(b) }

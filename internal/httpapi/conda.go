@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"vetted/internal/registry"
+)
+
+func (s *Server) routeConda() {
+	m := s.mux
+	m.HandleFunc("GET /conda/{repo}/{subdir}/{file}", s.condaFile)
+	// anaconda.org's token form: the token is part of the path (conda puts it there).
+	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.condaFile)
+}
+
+// condaDocs are the index documents of a subdir, by file name.
+var condaDocs = map[string]registry.CondaDoc{
+	"repodata.json":         registry.RepodataJSON,
+	"repodata.json.zst":     registry.RepodataZstd,
+	"repodata.json.bz2":     registry.RepodataBzip2,
+	"current_repodata.json": registry.CurrentRepodata,
+}
+
+// condaFile serves GET /conda/{repo}/{subdir}/{file}: an index document or a package.
+func (s *Server) condaFile(w http.ResponseWriter, r *http.Request) {
+	if s.conda == nil || !s.conda.Has(r.PathValue("repo")) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no conda repository of that name is configured)", r.PathValue("repo"), registry.ErrNotFound))
+		return
+	}
+	repo, subdir, file := r.PathValue("repo"), r.PathValue("subdir"), r.PathValue("file")
+	if which, ok := condaDocs[file]; ok {
+		page, err := s.conda.Repodata(r.Context(), repo, subdir, which)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writePage(w, r, page, page.ContentType)
+		return
+	}
+	a, err := s.conda.File(r.Context(), repo, subdir, file)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer a.Content.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("ETag", `"`+a.Info.SHA256+`"`)
+	h.Set("Cache-Control", "private, max-age=600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", a.Info.ModTime, a.Content)
+}
+
+// redactToken hides the token of a /t/<token>/ path: tokens never reach the logs.
+func redactToken(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/t/"); ok {
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return "/t/<token>" + rest[i:]
+		}
+		return "/t/<token>"
+	}
+	return path
+}

@@ -1,0 +1,433 @@
+package registry
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"vetted/internal/catalog"
+	"vetted/internal/ecosystem/conda"
+	"vetted/internal/ecosystem/conda/repodata"
+	"vetted/internal/policy"
+	"vetted/internal/upstream"
+)
+
+// CondaRepo configures one conda channel repository.
+type CondaRepo struct {
+	Name     string
+	Upstream string // http(s) URL of a channel, or a local folder laid out as one
+	IndexTTL time.Duration
+	Policy   *policy.Policy
+}
+
+// Conda serves conda channel repositories.
+type Conda struct {
+	deps   Deps
+	repos  map[string]*condaRepo
+	flight singleflight.Group
+}
+
+type condaRepo struct {
+	name     string
+	upstream string // ends with "/" for URLs
+	local    bool
+	policy   *policy.Policy
+	intel    *Intel
+	rev      atomic.Pointer[revCache]
+	repodata *docs[*repodata.Repodata] // by subdir
+
+	mu       sync.RWMutex
+	rendered map[condaKey]*Rendered
+	files    map[string]catalog.File // by "subdir/filename"
+}
+
+type condaKey struct {
+	subdir string
+	doc    CondaDoc
+}
+
+// CondaDoc names the index documents of a subdir.
+type CondaDoc int
+
+const (
+	RepodataJSON     CondaDoc = iota // repodata.json
+	RepodataZstd                     // repodata.json.zst
+	RepodataBzip2                    // repodata.json.bz2
+	CurrentRepodata                  // current_repodata.json
+)
+
+// Content types of the conda documents.
+const (
+	ContentTypeJSON = "application/json"
+	ContentTypeZstd = "application/zstd"
+	ContentTypeBz2  = "application/x-bzip2"
+)
+
+// subdirPattern admits conda's platform subdirs (noarch, linux-64, osx-arm64, win-64,
+// emscripten-wasm32, …) and nothing that could name a path elsewhere.
+var subdirPattern = regexp.MustCompile(`^(noarch|[a-z0-9]+-[a-z0-9_]+)$`)
+
+// NewConda builds the conda service.
+func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
+	s := &Conda{deps: deps, repos: map[string]*condaRepo{}}
+	for _, rc := range repos {
+		pol := rc.Policy
+		if pol == nil {
+			var err error
+			if pol, err = policy.Compile(policy.Spec{Name: "(none)"}, conda.Ecosystem{}); err != nil {
+				return nil, err
+			}
+		}
+		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, files: map[string]catalog.File{}}
+		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
+			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
+		} else {
+			abs, err := filepath.Abs(rc.Upstream)
+			if err != nil {
+				return nil, fmt.Errorf("upstream folder %s: %w", rc.Upstream, err)
+			}
+			r.upstream, r.local = abs, true
+		}
+		r.repodata = newDocs[*repodata.Repodata](r.name, "repodata", rc.IndexTTL, &s.deps, &s.flight)
+		r.repodata.fetch = func(ctx context.Context, subdir string, prev upstream.Validators) (*repodata.Repodata, upstream.Validators, bool, error) {
+			return s.fetchRepodata(ctx, r, subdir, prev)
+		}
+		r.repodata.encode = encodeRepodata
+		r.repodata.decode = func(b []byte) (*repodata.Repodata, error) { return repodata.Parse(b, "catalog") }
+		r.repodata.name = func(subdir string) string { return subdir + "/repodata.json" }
+		s.repos[rc.Name] = r
+	}
+	return s, nil
+}
+
+// Has reports whether a conda repository of that name exists.
+func (s *Conda) Has(repo string) bool { _, ok := s.repos[repo]; return ok }
+
+func (s *Conda) repo(name string) (*condaRepo, error) {
+	r, ok := s.repos[name]
+	if !ok {
+		return nil, fmt.Errorf("repository %q: %w (no conda repository of that name is configured)", name, ErrNotFound)
+	}
+	return r, nil
+}
+
+func checkSubdir(subdir string) error {
+	if !subdirPattern.MatchString(subdir) {
+		return fmt.Errorf("subdir %q: %w: a conda subdir is noarch or a platform such as linux-64", subdir, ErrInvalid)
+	}
+	return nil
+}
+
+func encodeRepodata(rd *repodata.Repodata) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := repodata.Render(&buf, rd, nil); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// fetchRepodata asks upstream for a subdir's repodata.json.
+func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, prev upstream.Validators) (*repodata.Repodata, upstream.Validators, bool, error) {
+	if r.local {
+		p := filepath.Join(r.upstream, subdir, "repodata.json")
+		st, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Status: 404}
+		}
+		if err != nil {
+			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Err: err}
+		}
+		v := upstream.Validators{LastModified: st.ModTime().UTC().Format(time.RFC3339Nano) + fmt.Sprint(st.Size())}
+		if prev == v {
+			return nil, v, true, nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Err: err}
+		}
+		defer f.Close()
+		rd, err := repodata.ParseReader(f, p)
+		if err != nil {
+			return nil, upstream.Validators{}, false, &BadUpstreamError{URL: p, Err: err}
+		}
+		return rd, v, false, nil
+	}
+	u := r.upstream + subdir + "/repodata.json"
+	page, err := s.deps.Upstream.GetPage(ctx, u, "application/json", prev)
+	if err != nil {
+		return nil, upstream.Validators{}, false, err
+	}
+	if page.NotModified {
+		return nil, page.Validators, true, nil
+	}
+	rd, err := repodata.Parse(page.Body, u)
+	if err != nil {
+		return nil, upstream.Validators{}, false, &BadUpstreamError{URL: u, Err: err}
+	}
+	return rd, page.Validators, false, nil
+}
+
+func (r *condaRepo) factsGen() uint64 {
+	if r.intel == nil {
+		return 0
+	}
+	return r.intel.Generation()
+}
+
+func (r *condaRepo) revision() string {
+	gen := r.factsGen()
+	if c := r.rev.Load(); c != nil && c.gen == gen {
+		return c.s
+	}
+	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + fmt.Sprint(gen)}
+	r.rev.Store(c)
+	return c.s
+}
+
+// decide evaluates the policy on one record.
+func (r *condaRepo) decide(name, version string) policy.Decision {
+	f := policy.Facts{Project: name, Version: version}
+	if r.intel != nil {
+		f.Vulnerabilities = r.intel.Vulnerabilities(conda.OSVEcosystem, name, version, nil)
+	}
+	return r.policy.Evaluate(f)
+}
+
+// keep returns the filter of a subdir's records: a record is served when policy allows
+// its name and version (decided once per name and version).
+func (r *condaRepo) keep() repodata.KeepFunc {
+	memo := map[[2]string]bool{}
+	return func(_ string, rec *repodata.Record) bool {
+		k := [2]string{rec.Name, rec.Version}
+		a, ok := memo[k]
+		if !ok {
+			a = r.decide(rec.Name, rec.Version).Allowed()
+			memo[k] = a
+		}
+		return a
+	}
+}
+
+// Repodata serves GET /conda/<repo>/<subdir>/{repodata.json,.zst,.bz2,current_repodata.json}:
+// upstream's records that policy allows, exactly as upstream wrote them.
+func (s *Conda) Repodata(ctx context.Context, repo, subdir string, which CondaDoc) (*Page, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubdir(subdir); err != nil {
+		return nil, err
+	}
+	st, warning, err := r.repodata.get(ctx, subdir)
+	if err != nil {
+		return nil, err
+	}
+	rk := condaKey{subdir, which}
+	rev := r.revision()
+	r.mu.RLock()
+	cached := r.rendered[rk]
+	r.mu.RUnlock()
+	if cached != nil && cached.gen == st.gen && cached.revision == rev {
+		return &Page{Rendered: cached, Warning: warning}, nil
+	}
+	v, err, _ := s.flight.Do(repo+"\x00render\x00"+subdir+fmt.Sprint(which), func() (any, error) {
+		return r.render(st.value, which, st.gen, st.changedAt, rev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := v.(*Rendered)
+	r.mu.Lock()
+	bounded(r.rendered, rk, out)
+	r.mu.Unlock()
+	return &Page{Rendered: out, Warning: warning}, nil
+}
+
+func (r *condaRepo) render(rd *repodata.Repodata, which CondaDoc, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
+	var buf bytes.Buffer
+	var err error
+	ct := ContentTypeJSON
+	switch which {
+	case RepodataJSON:
+		err = repodata.Render(&buf, rd, r.keep())
+	case RepodataZstd:
+		err, ct = repodata.RenderZstd(&buf, rd, r.keep()), ContentTypeZstd
+	case RepodataBzip2:
+		err, ct = repodata.RenderBzip2(&buf, rd, r.keep()), ContentTypeBz2
+	case CurrentRepodata:
+		err = repodata.Render(&buf, repodata.Current(rd, r.keep(), conda.Compare), nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render repodata: %w", err)
+	}
+	body := buf.Bytes()
+	out := &Rendered{Body: body, ContentType: ct, LastModified: changedAt, gen: gen, revision: rev}
+	sum := sha256.Sum256(body)
+	out.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	if ct == ContentTypeJSON {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		zw.Write(body)
+		zw.Close()
+		out.Gzip = gz.Bytes()
+	}
+	return out, nil
+}
+
+// File serves GET /conda/<repo>/<subdir>/<filename> for .conda and .tar.bz2 packages.
+func (s *Conda) File(ctx context.Context, repo, subdir, filename string) (*Artifact, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubdir(subdir); err != nil {
+		return nil, err
+	}
+	name, version, _, _, ok := repodata.SplitFilename(filename)
+	if !ok || strings.ContainsAny(filename, "/\\\x00") || strings.HasPrefix(filename, ".") {
+		return nil, fmt.Errorf("%s is not a conda package file name (<name>-<version>-<build>.conda or .tar.bz2): %w", filename, ErrNotFound)
+	}
+	if d := r.decide(name, version); !d.Allowed() {
+		s.deps.Metrics.blockedDownload(repo)
+		be := &BlockedError{Repo: repo, Project: name, Version: version, Filename: filename, Decision: d}
+		if st, _, err := r.repodata.get(ctx, subdir); err == nil {
+			be.NewestAllowed = r.newestAllowed(st.value, name)
+		}
+		return nil, be
+	}
+	key := subdir + "/" + filename
+	if a, err := s.openCached(ctx, r, key); a != nil || err != nil {
+		return a, err
+	}
+	_, err, _ = s.flight.Do(repo+"\x00file\x00"+key, func() (any, error) {
+		ctx := context.WithoutCancel(ctx)
+		if a, err := s.openCached(ctx, r, key); a != nil || err != nil {
+			if a != nil {
+				a.Content.Close()
+			}
+			return nil, err
+		}
+		return nil, s.fetch(ctx, r, subdir, filename)
+	})
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.openCached(ctx, r, key)
+	if a == nil && err == nil {
+		err = fmt.Errorf("%s was fetched but is not in the blob store", filename)
+	}
+	return a, err
+}
+
+func (s *Conda) openCached(ctx context.Context, r *condaRepo, key string) (*Artifact, error) {
+	r.mu.RLock()
+	rec, ok := r.files[key]
+	r.mu.RUnlock()
+	if !ok {
+		var err error
+		rec, err = s.deps.Catalog.GetFile(ctx, r.name, key)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		bounded(r.files, key, rec)
+		r.mu.Unlock()
+	}
+	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
+	if err != nil {
+		return nil, nil // missing blob: fetch again
+	}
+	return &Artifact{Content: rc, Info: info, Filename: rec.Filename}, nil
+}
+
+// fetch downloads a package listed in upstream's repodata and keeps it only if its
+// sha256 (and md5 and size, when given) match the record.
+func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string) error {
+	st, _, err := r.repodata.get(ctx, subdir)
+	if err != nil {
+		return err
+	}
+	rec, ok := st.value.Lookup(filename)
+	if !ok {
+		return fmt.Errorf("%s is not in %s/repodata.json of %s: %w", filename, subdir, r.upstream, ErrNotFound)
+	}
+	hashes := map[string]string{}
+	if rec.SHA256 != "" {
+		hashes["sha256"] = rec.SHA256
+	}
+	if rec.MD5 != "" {
+		hashes["md5"] = rec.MD5
+	}
+	size := rec.Size
+	if size <= 0 {
+		size = -1
+	}
+	var src string
+	var open func(context.Context) (io.ReadCloser, error)
+	if r.local {
+		src = filepath.Join(r.upstream, subdir, filename)
+		open = func(context.Context) (io.ReadCloser, error) {
+			f, err := os.Open(src)
+			if err != nil {
+				return nil, &upstream.Error{URL: src, Err: err}
+			}
+			return f, nil
+		}
+	} else {
+		src = r.upstream + subdir + "/" + url.PathEscape(filename)
+		open = func(ctx context.Context) (io.ReadCloser, error) {
+			rc, _, err := s.deps.Upstream.Open(ctx, src)
+			return rc, err
+		}
+	}
+	sum, n, err := s.deps.download(ctx, open, filename, src, hashes, size)
+	s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
+	if err != nil {
+		return err
+	}
+	s.deps.Metrics.fileBytes(r.name, n)
+	row := catalog.File{Repo: r.name, Project: rec.Name, Version: rec.Version, Filename: subdir + "/" + filename, SHA256: sum, Size: n, UpstreamURL: src, FetchedAt: s.deps.Clock()}
+	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
+		return fmt.Errorf("record %s in the catalog: %w", filename, err)
+	}
+	r.mu.Lock()
+	bounded(r.files, row.Filename, row)
+	r.mu.Unlock()
+	s.deps.Log.Info("fetched and verified", "repo", r.name, "file", row.Filename, "sha256", sum, "size", n, "upstream", src)
+	return nil
+}
+
+// newestAllowed returns the highest version of a package that policy allows in a
+// subdir, or "".
+func (r *condaRepo) newestAllowed(rd *repodata.Repodata, name string) string {
+	best := ""
+	for _, m := range []map[string]repodata.Record{rd.Packages, rd.PackagesConda} {
+		for _, rec := range m {
+			if rec.Name != name || (best != "" && conda.Compare(rec.Version, best) <= 0) {
+				continue
+			}
+			if r.decide(rec.Name, rec.Version).Allowed() {
+				best = rec.Version
+			}
+		}
+	}
+	return best
+}
