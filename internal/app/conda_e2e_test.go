@@ -259,6 +259,11 @@ func TestRattlerSolvesThroughVetted(t *testing.T) {
 			t.Fatalf("solution against %s lacks tiny-util %s:\n%s", c.channel, c.want, out)
 		}
 	}
+	// rattler read vetted's CEP 16 shards (it asks for them first).
+	_, metrics := httpGet(t, v.URL+"/metrics")
+	if !strings.Contains(string(metrics), `route="GET /conda/{repo}/{subdir}/shards/{file}"`) {
+		t.Fatalf("rattler fetched no shard from vetted")
+	}
 }
 
 func sha256sum(b []byte) [32]byte { return sha256.Sum256(b) }

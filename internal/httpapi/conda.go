@@ -13,14 +13,31 @@ func (s *Server) routeConda() {
 	m.HandleFunc("GET /conda/{repo}/{subdir}/{file}", s.condaFile)
 	// anaconda.org's token form: the token is part of the path (conda puts it there).
 	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.condaFile)
+	m.HandleFunc("GET /conda/{repo}/{subdir}/shards/{file}", s.condaShard)
+	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/shards/{file}", s.condaShard)
 }
 
 // condaDocs are the index documents of a subdir, by file name.
 var condaDocs = map[string]registry.CondaDoc{
-	"repodata.json":         registry.RepodataJSON,
-	"repodata.json.zst":     registry.RepodataZstd,
-	"repodata.json.bz2":     registry.RepodataBzip2,
-	"current_repodata.json": registry.CurrentRepodata,
+	"repodata.json":               registry.RepodataJSON,
+	"repodata.json.zst":           registry.RepodataZstd,
+	"repodata.json.bz2":           registry.RepodataBzip2,
+	"current_repodata.json":       registry.CurrentRepodata,
+	"repodata_shards.msgpack.zst": registry.RepodataShards,
+}
+
+// condaShard serves GET /conda/{repo}/{subdir}/shards/{file} (CEP 16).
+func (s *Server) condaShard(w http.ResponseWriter, r *http.Request) {
+	if s.conda == nil || !s.conda.Has(r.PathValue("repo")) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no conda repository of that name is configured)", r.PathValue("repo"), registry.ErrNotFound))
+		return
+	}
+	page, err := s.conda.Shard(r.Context(), r.PathValue("repo"), r.PathValue("subdir"), r.PathValue("file"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePage(w, r, page, page.ContentType)
 }
 
 // condaFile serves GET /conda/{repo}/{subdir}/{file}: an index document or a package.

@@ -53,6 +53,7 @@ type condaRepo struct {
 
 	mu       sync.RWMutex
 	rendered map[condaKey]*Rendered
+	shards   map[string]*Rendered    // CEP 16 shards by "subdir/<sha256>.msgpack.zst"
 	files    map[string]catalog.File // by "subdir/filename"
 }
 
@@ -65,10 +66,11 @@ type condaKey struct {
 type CondaDoc int
 
 const (
-	RepodataJSON     CondaDoc = iota // repodata.json
-	RepodataZstd                     // repodata.json.zst
-	RepodataBzip2                    // repodata.json.bz2
-	CurrentRepodata                  // current_repodata.json
+	RepodataJSON    CondaDoc = iota // repodata.json
+	RepodataZstd                    // repodata.json.zst
+	RepodataBzip2                   // repodata.json.bz2
+	CurrentRepodata                 // current_repodata.json
+	RepodataShards                  // repodata_shards.msgpack.zst (CEP 16), with its shards
 )
 
 // Content types of the conda documents.
@@ -76,6 +78,8 @@ const (
 	ContentTypeJSON = "application/json"
 	ContentTypeZstd = "application/zstd"
 	ContentTypeBz2  = "application/x-bzip2"
+	// ContentTypeShards is what conda.anaconda.org answers for CEP 16 files.
+	ContentTypeShards = "application/octet-stream"
 )
 
 // subdirPattern admits conda's platform subdirs (noarch, linux-64, osx-arm64, win-64,
@@ -93,7 +97,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, files: map[string]catalog.File{}}
+		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, files: map[string]catalog.File{}}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
@@ -246,7 +250,7 @@ func (s *Conda) Repodata(ctx context.Context, repo, subdir string, which CondaDo
 		return &Page{Rendered: cached, Warning: warning}, nil
 	}
 	v, err, _ := s.flight.Do(repo+"\x00render\x00"+subdir+fmt.Sprint(which), func() (any, error) {
-		return r.render(st.value, which, st.gen, st.changedAt, rev)
+		return r.render(st.value, subdir, which, st.gen, st.changedAt, rev)
 	})
 	if err != nil {
 		return nil, err
@@ -258,7 +262,7 @@ func (s *Conda) Repodata(ctx context.Context, repo, subdir string, which CondaDo
 	return &Page{Rendered: out, Warning: warning}, nil
 }
 
-func (r *condaRepo) render(rd *repodata.Repodata, which CondaDoc, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
+func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
 	var buf bytes.Buffer
 	var err error
 	ct := ContentTypeJSON
@@ -271,6 +275,20 @@ func (r *condaRepo) render(rd *repodata.Repodata, which CondaDoc, gen uint64, ch
 		err, ct = repodata.RenderBzip2(&buf, rd, r.keep()), ContentTypeBz2
 	case CurrentRepodata:
 		err = repodata.Render(&buf, repodata.Current(rd, r.keep(), conda.Compare), nil)
+	case RepodataShards:
+		ct = ContentTypeShards
+		var idx []byte
+		idx, err = repodata.RenderShards(rd, r.keep(), repodata.ShardInfo{Subdir: subdir}, func(sum [32]byte, shard []byte) error {
+			name := subdir + "/" + repodata.ShardFilename(sum)
+			etag := `"` + hex.EncodeToString(sum[:]) + `"`
+			r.mu.Lock()
+			// RenderShards reuses its buffer: keep a copy.
+			body := append([]byte(nil), shard...)
+			bounded(r.shards, name, &Rendered{Body: body, ContentType: ContentTypeShards, ETag: etag, LastModified: changedAt})
+			r.mu.Unlock()
+			return nil
+		})
+		buf.Write(idx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render repodata: %w", err)
@@ -430,4 +448,38 @@ func (r *condaRepo) newestAllowed(rd *repodata.Repodata, name string) string {
 		}
 	}
 	return best
+}
+
+// shardName admits the file names of CEP 16 shards only.
+var shardName = regexp.MustCompile(`^[0-9a-f]{64}\.msgpack\.zst$`)
+
+// Shard serves GET /conda/<repo>/<subdir>/shards/<sha256>.msgpack.zst: one package
+// name's allowed records, as listed by the subdir's current shard index.
+func (s *Conda) Shard(ctx context.Context, repo, subdir, file string) (*Page, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubdir(subdir); err != nil {
+		return nil, err
+	}
+	if !shardName.MatchString(file) {
+		return nil, fmt.Errorf("shard %q: %w", file, ErrNotFound)
+	}
+	lookup := func() *Rendered {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		return r.shards[subdir+"/"+file]
+	}
+	if sh := lookup(); sh != nil {
+		return &Page{Rendered: sh}, nil
+	}
+	// Not rendered in this process yet (or evicted): render the subdir's shards.
+	if _, err := s.Repodata(ctx, repo, subdir, RepodataShards); err != nil {
+		return nil, err
+	}
+	if sh := lookup(); sh != nil {
+		return &Page{Rendered: sh}, nil
+	}
+	return nil, fmt.Errorf("shard %s/%s is not in the current shard index (it changed; fetch repodata_shards.msgpack.zst again): %w", subdir, file, ErrNotFound)
 }

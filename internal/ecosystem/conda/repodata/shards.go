@@ -73,8 +73,9 @@ func ShardFilename(sum [32]byte) string {
 }
 
 // RenderShards writes the sharded form of rd with the records keep accepts. It calls put
-// once per package name, with the shard's compressed bytes and their sha256 (to store at
-// info.ShardsBaseURL + ShardFilename(sum)), in sorted name order, and returns the
+// once per package name, with the shard's compressed bytes (which put may keep) and their
+// sha256 (to store at info.ShardsBaseURL + ShardFilename(sum)), in sorted name order, and
+// returns the
 // compressed index (repodata_shards.msgpack.zst). An empty info.ShardsBaseURL becomes
 // "./shards/", an empty info.BaseURL "./", an empty info.Subdir rd.Info.Subdir.
 func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]byte, shard []byte) error) ([]byte, error) {
@@ -139,7 +140,7 @@ func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]
 	index = appendShardInfo(index, info, rd.Info.Subdir)
 	index = mpAppendStr(index, "shards")
 	index = mpAppendMapHeader(index, len(names))
-	var buf, zbuf []byte
+	var buf []byte
 	writeEntries := func(entries []entry) error {
 		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.filename, b.filename) })
 		buf = mpAppendMapHeader(buf, len(entries))
@@ -168,9 +169,9 @@ func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]
 		for _, f := range g.removed {
 			buf = mpAppendStr(buf, f)
 		}
-		zbuf = enc.EncodeAll(buf, zbuf[:0])
-		sum := sha256.Sum256(zbuf)
-		if err := put(sum, zbuf); err != nil {
+		shard := enc.EncodeAll(buf, nil) // a new slice each time: put may keep it
+		sum := sha256.Sum256(shard)
+		if err := put(sum, shard); err != nil {
 			return nil, err
 		}
 		index = mpAppendStr(index, name)
