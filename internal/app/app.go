@@ -95,7 +95,8 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
 		case "conda":
-			condaRepos = append(condaRepos, registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
+			condaRepos = append(condaRepos, registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
+				PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
 		default:
 			repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
 		}

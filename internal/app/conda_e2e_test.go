@@ -267,3 +267,42 @@ func TestRattlerSolvesThroughVetted(t *testing.T) {
 }
 
 func sha256sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// TestCondaPruneDependents: with tiny-util entirely blocked, tiny-app (which depends on
+// it) can no longer be installed and is removed too, with the reason; with only
+// tiny-util 2 blocked it stays, since 1.0 and 1.1 satisfy it.
+func TestCondaPruneDependents(t *testing.T) {
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: all, ecosystem: conda, kind: proxy, upstream: %[1]s, policy: no-util}
+  - {name: some, ecosystem: conda, kind: proxy, upstream: %[1]s, policy: no-util-2}
+policies:
+  no-util:
+    prune-dependents: true
+    rules: [{block: {project: "tiny-util"}}]
+  no-util-2:
+    prune-dependents: true
+    rules: [{block: {project: "tiny-util", versions: ">=2.0"}}]
+`, up.URL+"/"))
+	_, body := httpGet(t, v.URL+"/conda/all/linux-64/repodata.json")
+	if got := keys(records(t, body)); len(got) != 0 {
+		t.Fatalf("with tiny-util blocked, linux-64 still serves %v", got)
+	}
+	_, body = httpGet(t, v.URL+"/conda/some/linux-64/repodata.json")
+	if got := strings.Join(keys(records(t, body)), " "); !strings.Contains(got, "tiny-app-1.0") {
+		t.Fatalf("tiny-app was pruned although tiny-util 1.x is allowed: %s", got)
+	}
+	var app string
+	for f := range records(t, ch.Repodata("linux-64")) {
+		if strings.HasPrefix(f, "tiny-app") {
+			app = f
+		}
+	}
+	resp, msg := httpGet(t, v.URL+"/conda/all/linux-64/"+app)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(msg), `depends on "tiny-util >=1.0"`) {
+		t.Fatalf("pruned package download: %s %q", resp.Status, msg)
+	}
+}

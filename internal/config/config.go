@@ -116,6 +116,9 @@ type Policy struct {
 	Mode string `yaml:"mode"`
 	// Rules are evaluated in order.
 	Rules []Rule `yaml:"rules"`
+	// PruneDependents (conda) also removes the records that can no longer be installed
+	// because every record that could satisfy one of their dependencies is blocked.
+	PruneDependents bool `yaml:"prune-dependents"`
 }
 
 // Rule is one policy rule: exactly one of Allow, Block, MaxCVSS or MaxSeverity is set.

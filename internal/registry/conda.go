@@ -33,6 +33,9 @@ type CondaRepo struct {
 	Upstream string // http(s) URL of a channel, or a local folder laid out as one
 	IndexTTL time.Duration
 	Policy   *policy.Policy
+	// PruneDependents also removes records that can no longer be installed because every
+	// record that could satisfy one of their dependencies is blocked.
+	PruneDependents bool
 }
 
 // Conda serves conda channel repositories.
@@ -47,6 +50,7 @@ type condaRepo struct {
 	upstream string // ends with "/" for URLs
 	local    bool
 	policy   *policy.Policy
+	prune    bool
 	intel    *Intel
 	rev      atomic.Pointer[revCache]
 	repodata *docs[*repodata.Repodata] // by subdir
@@ -54,6 +58,7 @@ type condaRepo struct {
 	mu       sync.RWMutex
 	rendered map[condaKey]*Rendered
 	shards   map[string]*Rendered    // CEP 16 shards by "subdir/<sha256>.msgpack.zst"
+	prunings map[string]*pruning     // by subdir
 	files    map[string]catalog.File // by "subdir/filename"
 }
 
@@ -97,7 +102,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, files: map[string]catalog.File{}}
+		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
@@ -250,7 +255,11 @@ func (s *Conda) Repodata(ctx context.Context, repo, subdir string, which CondaDo
 		return &Page{Rendered: cached, Warning: warning}, nil
 	}
 	v, err, _ := s.flight.Do(repo+"\x00render\x00"+subdir+fmt.Sprint(which), func() (any, error) {
-		return r.render(st.value, subdir, which, st.gen, st.changedAt, rev)
+		removed, err := s.pruned(ctx, r, subdir, st.value, st.gen)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(st.value, subdir, which, st.gen, st.changedAt, rev, removed)
 	})
 	if err != nil {
 		return nil, err
@@ -262,23 +271,28 @@ func (s *Conda) Repodata(ctx context.Context, repo, subdir string, which CondaDo
 	return &Page{Rendered: out, Warning: warning}, nil
 }
 
-func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
+func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc, gen uint64, changedAt time.Time, rev string, pruned map[string]string) (*Rendered, error) {
 	var buf bytes.Buffer
 	var err error
 	ct := ContentTypeJSON
+	allowed := r.keep()
+	keep := func(filename string, rec *repodata.Record) bool {
+		_, gone := pruned[filename]
+		return !gone && allowed(filename, rec)
+	}
 	switch which {
 	case RepodataJSON:
-		err = repodata.Render(&buf, rd, r.keep())
+		err = repodata.Render(&buf, rd, keep)
 	case RepodataZstd:
-		err, ct = repodata.RenderZstd(&buf, rd, r.keep()), ContentTypeZstd
+		err, ct = repodata.RenderZstd(&buf, rd, keep), ContentTypeZstd
 	case RepodataBzip2:
-		err, ct = repodata.RenderBzip2(&buf, rd, r.keep()), ContentTypeBz2
+		err, ct = repodata.RenderBzip2(&buf, rd, keep), ContentTypeBz2
 	case CurrentRepodata:
-		err = repodata.Render(&buf, repodata.Current(rd, r.keep(), conda.Compare), nil)
+		err = repodata.Render(&buf, repodata.Current(rd, keep, conda.Compare), nil)
 	case RepodataShards:
 		ct = ContentTypeShards
 		var idx []byte
-		idx, err = repodata.RenderShards(rd, r.keep(), repodata.ShardInfo{Subdir: subdir}, func(sum [32]byte, shard []byte) error {
+		idx, err = repodata.RenderShards(rd, keep, repodata.ShardInfo{Subdir: subdir}, func(sum [32]byte, shard []byte) error {
 			name := subdir + "/" + repodata.ShardFilename(sum)
 			etag := `"` + hex.EncodeToString(sum[:]) + `"`
 			r.mu.Lock()
@@ -327,6 +341,18 @@ func (s *Conda) File(ctx context.Context, repo, subdir, filename string) (*Artif
 			be.NewestAllowed = r.newestAllowed(st.value, name)
 		}
 		return nil, be
+	}
+	if r.prune {
+		if st, _, err := r.repodata.get(ctx, subdir); err == nil {
+			if removed, err := s.pruned(ctx, r, subdir, st.value, st.gen); err == nil && removed[filename] != "" {
+				d := policy.Decision{Verdict: policy.Block, Policy: r.policy.Name(), Revision: r.policy.Revision(), Reasons: []policy.Reason{{
+					Rule: "prune-dependents", Verdict: policy.Block, Message: removed[filename],
+					Remedy: "allow a version of the dependency, or use another version of this package",
+				}}}
+				s.deps.Metrics.blockedDownload(repo)
+				return nil, &BlockedError{Repo: repo, Project: name, Version: version, Filename: filename, Decision: d, NewestAllowed: r.newestAllowed(st.value, name)}
+			}
+		}
 	}
 	key := subdir + "/" + filename
 	if a, err := s.openCached(ctx, r, key); a != nil || err != nil {
