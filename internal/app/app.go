@@ -96,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		switch rc.Ecosystem {
 		case "conda":
 			condaRepos = append(condaRepos, registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
-				PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
+				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
 		default:
 			repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
 		}

@@ -306,3 +306,63 @@ policies:
 		t.Fatalf("pruned package download: %s %q", resp.Status, msg)
 	}
 }
+
+// TestCondaHostedUpload: an authenticated `curl -T`-style PUT of a real .conda and
+// .tar.bz2 stores them and adds them to repodata; a re-upload is 409; a lying or corrupt
+// archive is 400; no token is 401; the package downloads back byte for byte.
+func TestCondaHostedUpload(t *testing.T) {
+	const token = "upload-token"
+	sum := sha256.Sum256([]byte(token))
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: private, ecosystem: conda, kind: hosted}
+api:
+  admin_tokens_sha256: [%x]
+`, sum))
+	put := func(url, tok string, body []byte) (int, string) {
+		req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	util := condatest.Package{Name: "tiny-util", Version: "1.0", License: "MIT"}
+	app := condatest.Package{Name: "tiny-app", Version: "1.0", Depends: []string{"tiny-util >=1.0"}, License: "MIT"}
+	if code, body := put(v.URL+"/conda/private/"+util.Filename(".conda"), "", util.Conda()); code != 401 {
+		t.Fatalf("upload without a token: %d %s", code, body)
+	}
+	if code, body := put(v.URL+"/conda/private/"+util.Filename(".conda"), token, util.Conda()); code != 201 {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	if code, body := put(v.URL+"/conda/private/linux-64/"+app.Filename(".tar.bz2"), token, app.TarBz2()); code != 201 {
+		t.Fatalf("upload .tar.bz2: %d %s", code, body)
+	}
+	if code, body := put(v.URL+"/conda/private/"+util.Filename(".conda"), token, util.Conda()); code != 409 {
+		t.Fatalf("re-upload: %d %s", code, body)
+	}
+	lying := condatest.Package{Name: "tiny-util", Version: "9.9", License: "MIT"}
+	if code, body := put(v.URL+"/conda/private/"+util.Filename(".tar.bz2"), token, lying.TarBz2()); code != 400 || !strings.Contains(body, "index.json") {
+		t.Fatalf("lying archive: %d %s", code, body)
+	}
+	if code, body := put(v.URL+"/conda/private/linux-64/junk-1.0-0.conda", token, []byte("not a zip")); code != 400 {
+		t.Fatalf("corrupt archive: %d %s", code, body)
+	}
+	_, body := httpGet(t, v.URL+"/conda/private/linux-64/repodata.json")
+	got := records(t, body)
+	if len(got) != 2 || got[util.Filename(".conda")] != fmt.Sprintf("%x", sha256.Sum256(util.Conda())) {
+		t.Fatalf("hosted repodata: %v", got)
+	}
+	if resp, _ := httpGet(t, v.URL+"/conda/private/noarch/repodata.json"); resp.StatusCode != 200 {
+		t.Fatalf("hosted noarch/repodata.json (must exist, even empty): %s", resp.Status)
+	}
+	resp, pkg := httpGet(t, v.URL+"/conda/private/linux-64/"+util.Filename(".conda"))
+	if resp.StatusCode != 200 || !bytes.Equal(pkg, util.Conda()) {
+		t.Fatalf("download of the uploaded package: %s", resp.Status)
+	}
+}

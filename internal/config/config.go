@@ -93,7 +93,7 @@ type Repository struct {
 	Name string `yaml:"name"`
 	// Ecosystem is pypi or conda (cran comes later).
 	Ecosystem string `yaml:"ecosystem"`
-	// Kind is proxy: a pull-through cache of Upstream.
+	// Kind is proxy (a pull-through cache of Upstream) or, for conda, hosted (uploads).
 	Kind string `yaml:"kind"`
 	// Upstream is an http(s) URL of a PyPI simple index or a conda channel, or a local
 	// folder (of wheels and sdists; or laid out as a channel: <subdir>/repodata.json).
@@ -307,12 +307,19 @@ func (c *Config) Validate() error {
 		if r.Ecosystem != "pypi" && r.Ecosystem != "conda" {
 			bad(key+".ecosystem", "%q is not supported; use pypi or conda", r.Ecosystem)
 		}
-		if r.Kind != "proxy" {
-			bad(key+".kind", "%q is not supported; use proxy", r.Kind)
+		switch {
+		case r.Kind == "hosted" && r.Ecosystem == "conda":
+			if r.Upstream != "" {
+				bad(key+".upstream", "a hosted repository has no upstream; remove it, or use kind: proxy")
+			}
+		case r.Kind != "proxy":
+			bad(key+".kind", "%q is not supported for %s; use proxy (or hosted, for conda)", r.Kind, r.Ecosystem)
 		}
-		if r.Upstream == "" {
-			bad(key+".upstream", "must be an http(s) URL of a simple index or a local folder")
-		} else if r.IsLocalUpstream() {
+		switch {
+		case r.Kind == "hosted":
+		case r.Upstream == "":
+			bad(key+".upstream", "must be an http(s) URL of an index or channel, or a local folder")
+		case r.IsLocalUpstream():
 			if st, err := os.Stat(r.Upstream); err != nil || !st.IsDir() {
 				bad(key+".upstream", "%q is neither an http(s) URL nor an existing folder", r.Upstream)
 			}

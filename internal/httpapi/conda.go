@@ -14,6 +14,10 @@ func (s *Server) routeConda() {
 	// anaconda.org's token form: the token is part of the path (conda puts it there).
 	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.condaFile)
 	m.HandleFunc("GET /conda/{repo}/{subdir}/shards/{file}", s.condaShard)
+	// Uploads to hosted channels: curl -T pkg.conda -H "Authorization: Bearer $TOKEN" <url>/conda/<repo>/
+	m.HandleFunc("PUT /conda/{repo}/{subdir}/{file}", s.admin(s.condaUpload))
+	m.HandleFunc("PUT /conda/{repo}/{file}", s.admin(s.condaUpload))
+	m.HandleFunc("POST /conda/{repo}/{subdir}/{file}", s.admin(s.condaUpload))
 	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/shards/{file}", s.condaShard)
 }
 
@@ -79,4 +83,22 @@ func redactToken(path string) string {
 		return "/t/<token>"
 	}
 	return path
+}
+
+// condaUpload serves PUT /conda/{repo}/[{subdir}/]{file}: a package for a hosted channel
+// (the subdir comes from the package's info/index.json when the URL has none).
+func (s *Server) condaUpload(w http.ResponseWriter, r *http.Request) {
+	if s.conda == nil || !s.conda.Has(r.PathValue("repo")) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no conda repository of that name is configured)", r.PathValue("repo"), registry.ErrNotFound))
+		return
+	}
+	rec, err := s.conda.Upload(r.Context(), r.PathValue("repo"), r.PathValue("subdir"), r.PathValue("file"), r.Body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"name": rec.Name, "version": rec.Version, "build": rec.Build, "subdir": rec.Subdir,
+		"sha256": rec.SHA256, "md5": rec.MD5, "size": rec.Size,
+	})
 }

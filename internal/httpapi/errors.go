@@ -29,6 +29,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, registry.ErrNotFound):
 		return http.StatusNotFound
+	case errors.Is(err, registry.ErrConflict):
+		return http.StatusConflict
 	case errors.As(err, &verify), errors.As(err, &bad):
 		return http.StatusBadGateway
 	case errors.As(err, &up):

@@ -33,6 +33,8 @@ type CondaRepo struct {
 	Upstream string // http(s) URL of a channel, or a local folder laid out as one
 	IndexTTL time.Duration
 	Policy   *policy.Policy
+	// Hosted channels take uploads; their repodata is vetted's own (Upstream is unused).
+	Hosted bool
 	// PruneDependents also removes records that can no longer be installed because every
 	// record that could satisfy one of their dependencies is blocked.
 	PruneDependents bool
@@ -51,6 +53,8 @@ type condaRepo struct {
 	local    bool
 	policy   *policy.Policy
 	prune    bool
+	hosted   bool
+	uploads  sync.Mutex // serialises uploads (hosted)
 	intel    *Intel
 	rev      atomic.Pointer[revCache]
 	repodata *docs[*repodata.Repodata] // by subdir
@@ -103,7 +107,10 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 			}
 		}
 		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
-		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
+		r.hosted = rc.Hosted
+		if rc.Hosted {
+			r.upstream = "(hosted)"
+		} else if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
 			abs, err := filepath.Abs(rc.Upstream)
@@ -112,7 +119,11 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 			}
 			r.upstream, r.local = abs, true
 		}
-		r.repodata = newDocs[*repodata.Repodata](r.name, "repodata", rc.IndexTTL, &s.deps, &s.flight)
+		ttl := rc.IndexTTL
+		if rc.Hosted {
+			ttl = 100 * 365 * 24 * time.Hour // vetted writes a hosted channel's repodata itself
+		}
+		r.repodata = newDocs[*repodata.Repodata](r.name, "repodata", ttl, &s.deps, &s.flight)
 		r.repodata.fetch = func(ctx context.Context, subdir string, prev upstream.Validators) (*repodata.Repodata, upstream.Validators, bool, error) {
 			return s.fetchRepodata(ctx, r, subdir, prev)
 		}
@@ -152,6 +163,9 @@ func encodeRepodata(rd *repodata.Repodata) ([]byte, error) {
 
 // fetchRepodata asks upstream for a subdir's repodata.json.
 func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, prev upstream.Validators) (*repodata.Repodata, upstream.Validators, bool, error) {
+	if r.hosted {
+		return emptyRepodata(subdir), upstream.Validators{}, false, nil
+	}
 	if r.local {
 		p := filepath.Join(r.upstream, subdir, "repodata.json")
 		st, err := os.Stat(p)

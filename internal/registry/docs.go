@@ -201,3 +201,20 @@ func (c *docs[T]) refresh(ctx context.Context, key string, old *doc[T]) (*doc[T]
 	}
 	return d, nil
 }
+
+// replace stores v as the document of key (for repositories whose documents vetted
+// writes itself: hosted channels). The caller serialises replacements of one key.
+func (c *docs[T]) replace(ctx context.Context, key string, v T) error {
+	body, err := c.encode(v)
+	if err != nil {
+		return err
+	}
+	now := c.deps.Clock()
+	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: body, FetchedAt: now}); err != nil {
+		return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+	}
+	c.mu.Lock()
+	bounded(c.m, key, &doc[T]{value: v, changedAt: now, fetchedAt: now, gen: genOf(body)})
+	c.mu.Unlock()
+	return nil
+}

@@ -1,10 +1,3 @@
-// Package condatest builds real conda packages in memory for tests and benchmarks (.conda
-// and .tar.bz2 archives that conda, mamba, pixi and conda-package-handling install) and
-// serves them from a fake channel.
-//
-// It is written independently of vetted's conda packages (repodata, condapkg) and imports
-// neither: index.json, repodata.json and channeldata.json are built with encoding/json
-// maps, so that tests of those packages are not circular.
 package condatest
 
 import (

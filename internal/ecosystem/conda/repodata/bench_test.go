@@ -44,10 +44,7 @@ func synthRepodata(n int) []byte {
 }
 
 var commonDeps = func() []string {
-	var deps []string
-	for _, d := range []string{"libgcc-ng >=12", "libstdcxx-ng >=12", "python >=3.9", "python_abi 3.11.* *_cp311", "libzlib >=1.3.1,<2.0a0", "openssl >=3.3.1,<4.0a0", "numpy >=1.23.5,<2.0a0", "__glibc >=2.17,<3.0.a0", "libgcc >=13", "ucrt >=10.0.20348.0"} {
-		deps = append(deps, d)
-	}
+	deps := []string{"libgcc-ng >=12", "libstdcxx-ng >=12", "python >=3.9", "python_abi 3.11.* *_cp311", "libzlib >=1.3.1,<2.0a0", "openssl >=3.3.1,<4.0a0", "numpy >=1.23.5,<2.0a0", "__glibc >=2.17,<3.0.a0", "libgcc >=13", "ucrt >=10.0.20348.0"}
 	for i := range 2000 {
 		deps = append(deps, fmt.Sprintf("lib%04d >=%d.%d,<%d.0a0", i, i%7, i%13, i%7+1))
 	}
@@ -146,7 +143,7 @@ func BenchmarkParse300k(b *testing.B) {
 		b.Fatalf("%v\n%s", err, out)
 	}
 	_, after, ok := strings.Cut(string(out), "peak-RSS-MiB ")
-	rss, err := strconv.ParseFloat(strings.Fields(after+" x")[0], 64)
+	rss, err := strconv.ParseFloat(strings.Fields(after + " x")[0], 64)
 	if !ok || err != nil {
 		b.Fatalf("child said:\n%s", out)
 	}
@@ -215,3 +212,25 @@ func (w *countWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = (*countWriter)(nil)
+
+func BenchmarkRenderShards300k(b *testing.B) {
+	rd, err := Parse(synth300k(), "synthetic")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n, total int
+	for b.Loop() {
+		n, total = 0, 0
+		index, err := RenderShards(rd, nil, ShardInfo{}, func(sum [32]byte, shard []byte) error {
+			n++
+			total += len(shard)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += len(index)
+	}
+	b.ReportMetric(float64(n), "shards")
+	b.ReportMetric(float64(total)/(1<<20), "zst-MiB")
+}

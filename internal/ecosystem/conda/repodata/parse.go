@@ -51,8 +51,9 @@ func ParseReader(r io.Reader, source string) (*Repodata, error) {
 // Parse parses a repodata.json. source names the document in errors (its URL or path).
 //
 // The records' Raw fields are sub-slices of data, which the Repodata keeps alive: data
-// must not be changed afterwards. Parsing is one pass over data (about 1 s and 1.5× the
-// document's size in memory for conda-forge's linux-64, 300,000 records).
+// must not be changed afterwards. Parsing is one pass over data: for 300,000 records
+// (200 MB, conda-forge's linux-64 size) about 0.85 s, and the Repodata holds data plus
+// about 600 bytes a record.
 //
 // Parse is strict, because policy decisions rest on what it decodes: the document must be
 // valid UTF-8 JSON; each record must be an object whose filename is its name, version and

@@ -110,7 +110,7 @@ func TestRattlerSolves(t *testing.T) {
 		}))
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		cmd := exec.CommandContext(ctx, "node", script, srv.URL+"/", "tiny-app")
-		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
 		out, err := cmd.CombinedOutput()
 		cancel()
 		srv.Close()

@@ -238,7 +238,8 @@ func RenderZstd(w io.Writer, rd *Repodata, keep KeepFunc) error {
 }
 
 // RenderBzip2 writes Render's output compressed with bzip2, as repodata.json.bz2 (which
-// only old conda versions fetch). bzip2 is slow (about 10 MB/s): cache the result.
+// only old conda versions fetch). bzip2 is slow: about 4.5 MB/s here, so 45 s for
+// conda-forge's linux-64. Cache the result, and render it in the background.
 func RenderBzip2(w io.Writer, rd *Repodata, keep KeepFunc) error {
 	bw, err := NewBzip2Writer(w)
 	if err != nil {
