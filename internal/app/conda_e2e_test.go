@@ -366,3 +366,58 @@ api:
 		t.Fatalf("download of the uploaded package: %s", resp.Status)
 	}
 }
+
+// TestCondaClientSequence replays what conda 23.7–26.5 asks a channel, as observed: GET
+// only; current_repodata.json probed first; repodata.json.zst first (24.x and later),
+// revalidated with If-None-Match only; a platform subdir the channel lacks is a 404
+// (conda counts it as empty) while noarch always exists; channeldata.json; and every
+// request, package downloads included, under the /t/<token>/ prefix.
+func TestCondaClientSequence(t *testing.T) {
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	base := v.URL + "/t/tk-123/conda/gov/"
+	etags := map[string]string{}
+	for _, step := range []struct {
+		path   string
+		status int
+	}{
+		{"linux-64/current_repodata.json", 200},
+		{"noarch/current_repodata.json", 200},
+		{"linux-64/repodata.json.zst", 200},
+		{"noarch/repodata.json.zst", 200},
+		{"osx-arm64/repodata.json.zst", 404},
+		{"channeldata.json", 200},
+	} {
+		resp, body := httpGet(t, base+step.path)
+		if resp.StatusCode != step.status {
+			t.Fatalf("GET %s: %s %.200s", step.path, resp.Status, body)
+		}
+		if step.status == 200 {
+			if etags[step.path] = resp.Header.Get("ETag"); etags[step.path] == "" {
+				t.Fatalf("GET %s: no ETag: conda 24 would download it in full every time", step.path)
+			}
+		}
+	}
+	for _, p := range []string{"linux-64/repodata.json.zst", "noarch/repodata.json.zst", "linux-64/current_repodata.json"} {
+		if resp, _ := httpGet(t, base+p, "If-None-Match", etags[p]); resp.StatusCode != http.StatusNotModified {
+			t.Fatalf("revalidating %s with If-None-Match: %s", p, resp.Status)
+		}
+	}
+	_, body := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+	var util string
+	for f := range records(t, body) {
+		if strings.HasPrefix(f, "tiny-util-1.1-") {
+			util = f
+		}
+	}
+	if resp, pkg := httpGet(t, base+"linux-64/"+util); resp.StatusCode != 200 || len(pkg) == 0 {
+		t.Fatalf("package download under the token prefix: %s", resp.Status)
+	}
+	var cd struct{ Packages map[string]any }
+	_, body = httpGet(t, base+"channeldata.json")
+	if err := json.Unmarshal(body, &cd); err != nil || cd.Packages["tiny-util"] == nil {
+		t.Fatalf("channeldata.json: %v %.200s", err, body)
+	}
+}

@@ -11,6 +11,8 @@ import (
 func (s *Server) routeConda() {
 	m := s.mux
 	m.HandleFunc("GET /conda/{repo}/{subdir}/{file}", s.condaFile)
+	m.HandleFunc("GET /conda/{repo}/channeldata.json", s.condaChanneldata)
+	m.HandleFunc("GET /t/{token}/conda/{repo}/channeldata.json", s.condaChanneldata)
 	// anaconda.org's token form: the token is part of the path (conda puts it there).
 	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.condaFile)
 	m.HandleFunc("GET /conda/{repo}/{subdir}/shards/{file}", s.condaShard)
@@ -101,4 +103,18 @@ func (s *Server) condaUpload(w http.ResponseWriter, r *http.Request) {
 		"name": rec.Name, "version": rec.Version, "build": rec.Build, "subdir": rec.Subdir,
 		"sha256": rec.SHA256, "md5": rec.MD5, "size": rec.Size,
 	})
+}
+
+// condaChanneldata serves GET /conda/{repo}/channeldata.json.
+func (s *Server) condaChanneldata(w http.ResponseWriter, r *http.Request) {
+	if s.conda == nil || !s.conda.Has(r.PathValue("repo")) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no conda repository of that name is configured)", r.PathValue("repo"), registry.ErrNotFound))
+		return
+	}
+	page, err := s.conda.Channeldata(r.Context(), r.PathValue("repo"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePage(w, r, page, page.ContentType)
 }

@@ -48,16 +48,17 @@ type Conda struct {
 }
 
 type condaRepo struct {
-	name     string
-	upstream string // ends with "/" for URLs
-	local    bool
-	policy   *policy.Policy
-	prune    bool
-	hosted   bool
-	uploads  sync.Mutex // serialises uploads (hosted)
-	intel    *Intel
-	rev      atomic.Pointer[revCache]
-	repodata *docs[*repodata.Repodata] // by subdir
+	name        string
+	upstream    string // ends with "/" for URLs
+	local       bool
+	policy      *policy.Policy
+	prune       bool
+	hosted      bool
+	uploads     sync.Mutex // serialises uploads (hosted)
+	intel       *Intel
+	rev         atomic.Pointer[revCache]
+	repodata    *docs[*repodata.Repodata]    // by subdir
+	channeldata *docs[*repodata.Channeldata] // under channeldataKey
 
 	mu       sync.RWMutex
 	rendered map[condaKey]*Rendered
@@ -130,6 +131,16 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 		r.repodata.encode = encodeRepodata
 		r.repodata.decode = func(b []byte) (*repodata.Repodata, error) { return repodata.Parse(b, "catalog") }
 		r.repodata.name = func(subdir string) string { return subdir + "/repodata.json" }
+		r.channeldata = newDocs[*repodata.Channeldata](r.name, "channeldata", ttl, &s.deps, &s.flight)
+		r.channeldata.fetch = func(ctx context.Context, _ string, prev upstream.Validators) (*repodata.Channeldata, upstream.Validators, bool, error) {
+			return s.fetchChanneldata(ctx, r, prev)
+		}
+		r.channeldata.encode = func(cd *repodata.Channeldata) ([]byte, error) {
+			var buf bytes.Buffer
+			err := repodata.RenderChanneldata(&buf, cd, nil)
+			return buf.Bytes(), err
+		}
+		r.channeldata.decode = func(b []byte) (*repodata.Channeldata, error) { return repodata.ParseChanneldata(b, "catalog") }
 		s.repos[rc.Name] = r
 	}
 	return s, nil
