@@ -114,6 +114,7 @@ refused at download with a reason.`,
 		newFeeds(stdout, stderr, load),
 		newAdvisories(stdout, load),
 		newToken(stdout),
+		newMirror(stdout, stderr, load),
 		&cobra.Command{
 			Use:     "version",
 			Short:   "Print vetted's version",

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/pypi/pypitest"
 )
 
@@ -228,5 +229,49 @@ func TestCVSSCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "cvss", "CVSS:3.1/AV:Q"); code != 1 || !strings.Contains(stderr, "metric") {
 		t.Errorf("bad vector: exit %d %s", code, stderr)
+	}
+}
+
+// TestMirrorSync: `vetted mirror sync` fetches and verifies the selected packages (the
+// newest version of the tiny-* packages), and a second sync fetches nothing again.
+func TestMirrorSync(t *testing.T) {
+	ch := condatest.NewChannel()
+	for _, v := range []string{"1.0", "1.1", "2.0"} {
+		ch.Add(condatest.Package{Name: "tiny-util", Version: v}, ".conda")
+	}
+	ch.Add(condatest.Package{Name: "other", Version: "1.0"}, ".conda")
+	ch.Add(condatest.Package{Name: "tiny-doc", Version: "0.1", Noarch: "generic"}, ".tar.bz2")
+	srv := httptest.NewServer(ch)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vetted.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: %s
+repositories:
+  - name: m
+    ecosystem: conda
+    kind: mirror
+    upstream: %s/
+    mirror: {subdirs: [noarch, linux-64], names: ["tiny-*"], latest: 1}
+`, filepath.Join(dir, "data"), srv.URL)), 0o644)
+	code, out, stderr := runCLI(t, "mirror", "sync", "m", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "2 subdirs, 2 packages selected, 2 fetched, 0 already stored, 0 failed") {
+		t.Fatalf("first sync: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "mirror", "sync", "m", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "2 packages selected, 0 fetched, 2 already stored") {
+		t.Fatalf("second sync: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, f := range ch.Files() {
+		n := ch.Requests("/" + f.Subdir + "/" + f.Filename)
+		want := 0
+		if f.Package.Name == "tiny-doc" || f.Package.Version == "2.0" {
+			want = 1
+		}
+		if n != want {
+			t.Errorf("%s fetched %d times, want %d", f.Filename, n, want)
+		}
+	}
+	if code, _, stderr := runCLI(t, "mirror", "sync", "nope", "--config", cfg); code != 1 || !strings.Contains(stderr, `repository "nope"`) {
+		t.Fatalf("unknown repository: %d %s", code, stderr)
 	}
 }

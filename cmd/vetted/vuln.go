@@ -241,3 +241,45 @@ under api.admin_tokens_sha256 (or VETTED_API_ADMIN_TOKENS_SHA256).`,
 	})
 	return token
 }
+
+func newMirror(stdout, stderr io.Writer, load func() (config.Config, error)) *cobra.Command {
+	mirror := &cobra.Command{Use: "mirror", Short: "Sync mirror repositories"}
+	var quiet bool
+	sync := &cobra.Command{
+		Use:   "sync REPOSITORY",
+		Short: "Bring a mirror repository up to date with its upstream",
+		Long: `Revalidate each subdir's repodata with the upstream channel (a conditional GET), then
+download and verify every selected, allowed package not stored yet. Packages already
+stored are not fetched again. The exit code is 1 when a package failed.`,
+		Example: `  vetted mirror sync conda-forge-mirror --config vetted.yaml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := openApp(cmd.Context(), load, "warn")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var bar *progress
+			last := ""
+			res, err := a.Conda.Sync(cmd.Context(), args[0], func(subdir string, done, total int) {
+				if subdir != last {
+					bar.doneIfAny()
+					bar, last = newProgress(stderr, "syncing "+subdir, quiet), subdir
+				}
+				bar.update(done, total)
+			})
+			bar.doneIfAny()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: %d subdirs, %d packages selected, %d fetched, %d already stored, %d failed\n", args[0], res.Subdirs, res.Records, res.Fetched, res.Present, res.Failed)
+			if res.FirstError != nil {
+				return fmt.Errorf("%d packages failed; the first: %w", res.Failed, res.FirstError)
+			}
+			return nil
+		},
+	}
+	sync.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	mirror.AddCommand(sync)
+	return mirror
+}

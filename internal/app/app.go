@@ -95,8 +95,12 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
 		case "conda":
-			condaRepos = append(condaRepos, registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
-				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
+			cr := registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
+				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents}
+			if m := rc.Mirror; m != nil {
+				cr.Mirror = &registry.MirrorFilter{Subdirs: m.Subdirs, Names: m.Names, Versions: m.Versions, Latest: m.Latest}
+			}
+			condaRepos = append(condaRepos, cr)
 		default:
 			repos = append(repos, registry.PyPIRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
 		}
@@ -260,6 +264,24 @@ func (a *App) lastImportOf(ctx context.Context, source string) (time.Time, error
 	return time.Time{}, nil
 }
 
+// syncEvery syncs a mirror repository now and then every interval, until ctx ends.
+func (a *App) syncEvery(ctx context.Context, repo string, interval time.Duration) {
+	for {
+		res, err := a.Conda.Sync(ctx, repo, nil)
+		switch {
+		case err != nil:
+			a.Log.Error("mirror sync failed", "repo", repo, "err", err)
+		default:
+			a.Log.Info("mirror synced", "repo", repo, "records", res.Records, "fetched", res.Fetched, "present", res.Present, "failed", res.Failed, "first_error", res.FirstError)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
 // Close releases the stores.
 func (a *App) Close() error { return a.catalog.Close() }
 
@@ -284,6 +306,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.PyPI.WatchFacts(ctx, a.Config.Feeds.PollInterval)
+	for _, rc := range a.Config.Repositories {
+		if rc.Mirror != nil && rc.Mirror.Interval > 0 {
+			go a.syncEvery(ctx, rc.Name, rc.Mirror.Interval)
+		}
+	}
 	select {
 	case err := <-errc:
 		return err

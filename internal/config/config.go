@@ -93,7 +93,8 @@ type Repository struct {
 	Name string `yaml:"name"`
 	// Ecosystem is pypi or conda (cran comes later).
 	Ecosystem string `yaml:"ecosystem"`
-	// Kind is proxy (a pull-through cache of Upstream) or, for conda, hosted (uploads).
+	// Kind is proxy (a pull-through cache of Upstream) or, for conda, mirror (synced
+	// ahead of time, filtered) or hosted (uploads).
 	Kind string `yaml:"kind"`
 	// Upstream is an http(s) URL of a PyPI simple index or a conda channel, or a local
 	// folder (of wheels and sdists; or laid out as a channel: <subdir>/repodata.json).
@@ -102,6 +103,23 @@ type Repository struct {
 	Policy string `yaml:"policy"`
 	// IndexTTL overrides upstream.index_ttl for this repository (0: use the global one).
 	IndexTTL time.Duration `yaml:"index_ttl"`
+	// Mirror selects what a kind: mirror repository (conda) takes from its upstream.
+	Mirror *Mirror `yaml:"mirror"`
+}
+
+// Mirror is the filter and schedule of a mirror repository.
+type Mirror struct {
+	// Subdirs to sync: [noarch, linux-64].
+	Subdirs []string `yaml:"subdirs"`
+	// Names are package name globs; empty mirrors every package.
+	Names []string `yaml:"names"`
+	// Versions is a conda version spec every mirrored version satisfies (">=1.0").
+	Versions string `yaml:"versions"`
+	// Latest keeps only the newest N versions of each package (0: all).
+	Latest int `yaml:"latest"`
+	// Interval between scheduled syncs while the server runs (0: only
+	// `vetted mirror sync`).
+	Interval time.Duration `yaml:"interval"`
 }
 
 // IsLocalUpstream reports whether the upstream is a folder rather than a URL.
@@ -260,6 +278,8 @@ func sectionName(goType string) string {
 		return "feeds"
 	case "Match":
 		return "a rule's match (allowed: project, versions)"
+	case "Mirror":
+		return "mirror (allowed: subdirs, names, versions, latest, interval)"
 	}
 	return goType
 }
@@ -312,8 +332,17 @@ func (c *Config) Validate() error {
 			if r.Upstream != "" {
 				bad(key+".upstream", "a hosted repository has no upstream; remove it, or use kind: proxy")
 			}
+		case r.Kind == "mirror" && r.Ecosystem == "conda":
+			if r.Mirror == nil || len(r.Mirror.Subdirs) == 0 {
+				bad(key+".mirror.subdirs", "a mirror needs the subdirs to sync (example: mirror: {subdirs: [noarch, linux-64]})")
+			} else if r.Mirror.Latest < 0 || r.Mirror.Interval < 0 {
+				bad(key+".mirror", "latest and interval must not be negative")
+			}
 		case r.Kind != "proxy":
-			bad(key+".kind", "%q is not supported for %s; use proxy (or hosted, for conda)", r.Kind, r.Ecosystem)
+			bad(key+".kind", "%q is not supported for %s; use proxy (or, for conda, mirror or hosted)", r.Kind, r.Ecosystem)
+		}
+		if r.Mirror != nil && r.Kind != "mirror" {
+			bad(key+".mirror", "is only for kind: mirror")
 		}
 		switch {
 		case r.Kind == "hosted":

@@ -35,6 +35,9 @@ type CondaRepo struct {
 	Policy   *policy.Policy
 	// Hosted channels take uploads; their repodata is vetted's own (Upstream is unused).
 	Hosted bool
+	// Mirror, when set, makes a mirror repository: synced ahead of time (Sync), serving
+	// only what the filter selects.
+	Mirror *MirrorFilter
 	// PruneDependents also removes records that can no longer be installed because every
 	// record that could satisfy one of their dependencies is blocked.
 	PruneDependents bool
@@ -54,7 +57,8 @@ type condaRepo struct {
 	policy      *policy.Policy
 	prune       bool
 	hosted      bool
-	uploads     sync.Mutex // serialises uploads (hosted)
+	mirror      *MirrorFilter // nil unless a mirror
+	uploads     sync.Mutex    // serialises uploads (hosted)
 	intel       *Intel
 	rev         atomic.Pointer[revCache]
 	repodata    *docs[*repodata.Repodata]    // by subdir
@@ -109,6 +113,12 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 		}
 		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
 		r.hosted = rc.Hosted
+		if rc.Mirror != nil {
+			if err := rc.Mirror.Compile(); err != nil {
+				return nil, fmt.Errorf("repository %s: %w", rc.Name, err)
+			}
+			r.mirror = rc.Mirror
+		}
 		if rc.Hosted {
 			r.upstream = "(hosted)"
 		} else if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
@@ -242,11 +252,16 @@ func (r *condaRepo) decide(name, version string) policy.Decision {
 	return r.policy.Evaluate(f)
 }
 
-// keep returns the filter of a subdir's records: a record is served when policy allows
-// its name and version (decided once per name and version).
-func (r *condaRepo) keep() repodata.KeepFunc {
+// keep returns the filter of a subdir's records: a record is served when a mirror's
+// filter selects it and policy allows its name and version (decided once per name and
+// version).
+func (r *condaRepo) keep(rd *repodata.Repodata) repodata.KeepFunc {
 	memo := map[[2]string]bool{}
-	return func(_ string, rec *repodata.Record) bool {
+	selected := r.mirror.selector(rd)
+	return func(filename string, rec *repodata.Record) bool {
+		if !selected(filename, rec) {
+			return false
+		}
 		k := [2]string{rec.Name, rec.Version}
 		a, ok := memo[k]
 		if !ok {
@@ -300,7 +315,7 @@ func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc,
 	var buf bytes.Buffer
 	var err error
 	ct := ContentTypeJSON
-	allowed := r.keep()
+	allowed := r.keep(rd)
 	keep := func(filename string, rec *repodata.Record) bool {
 		_, gone := pruned[filename]
 		return !gone && allowed(filename, rec)

@@ -52,8 +52,8 @@ func (s *Conda) pruned(ctx context.Context, r *condaRepo, subdir string, rd *rep
 	}
 	var recs []*rec
 	present := map[string]bool{} // names the channel has
-	keep := r.keep()
 	for i, one := range all {
+		keep := r.keep(one)
 		for _, m := range []map[string]repodata.Record{one.Packages, one.PackagesConda} {
 			for filename, rr := range m {
 				present[rr.Name] = true
