@@ -38,6 +38,7 @@ type App struct {
 	Log      *slog.Logger
 	PyPI     *registry.PyPI
 	Conda    *registry.Conda
+	CRAN     *registry.CRAN
 	Intel    *registry.Intel
 	Importer *feed.Importer
 	Handler  http.Handler
@@ -87,6 +88,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 
 	var repos []registry.PyPIRepo
 	var condaRepos []registry.CondaRepo
+	var cranRepos []registry.CRANRepo
 	for _, rc := range cfg.Repositories {
 		ttl := cfg.Upstream.IndexTTL
 		if rc.IndexTTL > 0 {
@@ -94,6 +96,8 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		}
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
+		case "cran":
+			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
 		case "conda":
 			cr := registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
 				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents}
@@ -122,9 +126,14 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		cat.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, Intel: intel}
+	cranSvc, err := registry.NewCRAN(deps, cranRepos)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel}
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
-		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc})
+		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc, CRAN: cranSvc})
 	if _, err := intel.Reload(ctx); err != nil {
 		cat.Close()
 		return nil, err
@@ -144,6 +153,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 var ecosystems = map[string]ecosystem.Ecosystem{
 	"pypi":  pypi.Ecosystem{},
 	"conda": conda.Ecosystem{},
+	"cran":  cran.Ecosystem{},
 }
 
 // compilePolicies compiles each policy for each ecosystem whose repositories use it

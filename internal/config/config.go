@@ -91,7 +91,7 @@ type Upstream struct {
 type Repository struct {
 	// Name appears in URLs: /pypi/<name>/simple/, /conda/<name>/<subdir>/repodata.json.
 	Name string `yaml:"name"`
-	// Ecosystem is pypi or conda (cran comes later).
+	// Ecosystem is pypi, conda or cran.
 	Ecosystem string `yaml:"ecosystem"`
 	// Kind is proxy (a pull-through cache of Upstream) or, for conda, mirror (synced
 	// ahead of time, filtered) or hosted (uploads).
@@ -324,8 +324,8 @@ func (c *Config) Validate() error {
 			bad(key+".name", "%q is used by an earlier repository; names must be unique", r.Name)
 		}
 		seen[r.Name] = true
-		if r.Ecosystem != "pypi" && r.Ecosystem != "conda" {
-			bad(key+".ecosystem", "%q is not supported; use pypi or conda", r.Ecosystem)
+		if r.Ecosystem != "pypi" && r.Ecosystem != "conda" && r.Ecosystem != "cran" {
+			bad(key+".ecosystem", "%q is not supported; use pypi, conda or cran", r.Ecosystem)
 		}
 		switch {
 		case r.Kind == "hosted" && r.Ecosystem == "conda":

@@ -27,6 +27,7 @@ import (
 type Server struct {
 	pypi    *registry.PyPI
 	conda   *registry.Conda
+	cran    *registry.CRAN
 	log     *slog.Logger
 	access  *slog.Logger // nil: no access log
 	mux     *http.ServeMux
@@ -54,11 +55,13 @@ type Options struct {
 	Findings FindingsFunc
 	// Conda serves the conda channels (nil: none).
 	Conda *registry.Conda
+	// CRAN serves the CRAN repositories (nil: none).
+	CRAN *registry.CRAN
 }
 
 // New returns the HTTP handler.
 func New(p *registry.PyPI, o Options) *Server {
-	s := &Server{pypi: p, conda: o.Conda, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
+	s := &Server{pypi: p, conda: o.Conda, cran: o.CRAN, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
 		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings, idPrefix: errorID() + "-"}
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.home)
@@ -72,6 +75,7 @@ func New(p *registry.PyPI, o Options) *Server {
 	m.HandleFunc("GET /api/v1/repositories/{repo}/decisions/{project}/{version}", s.decision)
 	s.routeVuln()
 	s.routeConda()
+	s.routeCRAN()
 	return s
 }
 

@@ -134,3 +134,13 @@ func (c Constraint) String() string {
 
 // OSVEcosystem is CRAN's ecosystem name in OSV records.
 const OSVEcosystem = "CRAN"
+
+// Ecosystem is CRAN as the ecosystem-agnostic machinery sees it. Package names are
+// case-sensitive, so normalisation leaves them as they are.
+type Ecosystem struct{ Scheme }
+
+// Name implements ecosystem.Ecosystem.
+func (Ecosystem) Name() string { return "cran" }
+
+// NormalizeName implements ecosystem.Ecosystem: CRAN names compare as written.
+func (Ecosystem) NormalizeName(name string) string { return name }

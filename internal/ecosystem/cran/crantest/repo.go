@@ -231,6 +231,9 @@ func (r *Repo) lookup(path string) (data []byte, ctype string, ok bool) {
 	}
 	archived := false
 	if a, ok := strings.CutPrefix(rest, "Archive/"); ok {
+		if dir, ok := strings.CutSuffix(a, "/"); ok && !strings.Contains(dir, "/") {
+			return r.archiveIndexLocked(dir)
+		}
 		dir, name, ok := strings.Cut(a, "/")
 		if !ok || !strings.HasPrefix(name, dir+"_") {
 			return nil, "", false
@@ -289,4 +292,21 @@ func (r *Repo) WriteFolder(dir string) error {
 		}
 	}
 	return nil
+}
+
+// archiveIndexLocked is the directory listing of Archive/<pkg>/ as CRAN's web server
+// writes it (an Apache index of the archived tarballs).
+func (r *Repo) archiveIndexLocked(pkg string) ([]byte, string, bool) {
+	fs := r.pkgs[pkg]
+	if len(fs) < 2 {
+		return nil, "", false
+	}
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<html>\n <head>\n  <title>Index of /src/contrib/Archive/" + pkg + "</title>\n </head>\n <body>\n<h1>Index of /src/contrib/Archive/" + pkg + "</h1>\n<pre><a href=\"?C=N;O=D\">Name</a> <a href=\"/src/contrib/Archive/\">Parent Directory</a>\n")
+	for _, f := range fs[:len(fs)-1] {
+		name := f.pkg.Filename()
+		b.WriteString("<a href=\"" + name + "\">" + name + "</a>   2024-01-02 03:04  1.2K\n")
+	}
+	b.WriteString("</pre>\n</body></html>\n")
+	return []byte(b.String()), "text/html;charset=UTF-8", true
 }

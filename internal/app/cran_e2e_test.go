@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"vetted/internal/ecosystem/cran/crantest"
+)
+
+// rscript runs R code with the real Rscript and returns its output.
+func rscript(t *testing.T, code string) (string, error) {
+	t.Helper()
+	r := requireTool(t, "Rscript")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, r, "--vanilla", "-e", code).CombinedOutput()
+	return string(out), err
+}
+
+// TestRThroughVetted: the real R installs from vetted: install.packages resolves the
+// dependency; available.packages shows the filtered list; with the newest pkgB blocked
+// R installs the previous version (from upstream's Archive/, listed at the top level);
+// with pkgB entirely blocked R says it is not available; library(pkgB) works.
+func TestRThroughVetted(t *testing.T) {
+	requireTool(t, "Rscript")
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE", Functions: map[string]string{"a_hello": `function() "hello from A"`}})
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		repo.Add(crantest.Package{Name: "pkgB", Version: v, Imports: []string{"pkgA"}, License: "GPL-2 | GPL-3",
+			Functions: map[string]string{"b_hello": fmt.Sprintf(`function() paste("B %s says", pkgA::a_hello())`, v)}})
+	}
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+upstream: {timeout: 10s}
+repositories:
+  - {name: open, ecosystem: cran, kind: proxy, upstream: %[1]s}
+  - {name: gov, ecosystem: cran, kind: proxy, upstream: %[1]s, policy: no-b2}
+  - {name: none, ecosystem: cran, kind: proxy, upstream: %[1]s, policy: no-b}
+policies:
+  no-b2:
+    rules: [{block: {project: "pkgB", versions: ">= 2.0.0"}, reason: "pkgB 2 is not approved (ticket R-1)"}]
+  no-b:
+    rules: [{block: {project: "pkgB"}}]
+`, up.URL))
+
+	install := func(repoName string) (string, error) {
+		lib := t.TempDir()
+		return rscript(t, fmt.Sprintf(`
+options(warn = 1)
+repos <- "%s/cran/%s"
+ap <- available.packages(repos = repos)
+cat("AVAILABLE:", paste(ap[, "Package"], ap[, "Version"], collapse = " "), "\n")
+install.packages("pkgB", repos = repos, lib = %q, quiet = TRUE)
+library(pkgB, lib.loc = %q)
+cat("SAYS:", b_hello(), "\n")
+`, v.URL, repoName, lib, lib))
+	}
+	out, err := install("open")
+	if err != nil || !strings.Contains(out, "SAYS: B 2.0.0 says hello from A") || !strings.Contains(out, "pkgB 2.0.0") {
+		t.Fatalf("R through the open repository: %v\n%s", err, out)
+	}
+	out, err = install("gov")
+	if err != nil || !strings.Contains(out, "AVAILABLE: pkgA 1.0.0 pkgB 1.1.0") || !strings.Contains(out, "SAYS: B 1.1.0 says hello from A") {
+		t.Fatalf("R through the governed repository (newest pkgB blocked): %v\n%s", err, out)
+	}
+	out, _ = install("none")
+	if !strings.Contains(out, "not available") || strings.Contains(out, "SAYS:") {
+		t.Fatalf("R installed a blocked package, or did not say it is unavailable:\n%s", out)
+	}
+	resp, body := httpGet(t, v.URL+"/cran/gov/src/contrib/pkgB_2.0.0.tar.gz")
+	if resp.StatusCode != 403 || !strings.Contains(string(body), "R-1") || !strings.Contains(string(body), "newest allowed version: 1.1.0") {
+		t.Fatalf("blocked tarball: %s %q", resp.Status, body)
+	}
+}

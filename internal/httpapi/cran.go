@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"vetted/internal/registry"
+)
+
+func (s *Server) routeCRAN() {
+	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/{file}", s.cranFile)
+	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/Archive/{pkg}/{file}", s.cranFile)
+}
+
+// cranFile serves GET /cran/{repo}/src/contrib/{PACKAGES,PACKAGES.gz,<pkg>_<ver>.tar.gz}
+// and the Archive/<pkg>/ paths of older versions.
+func (s *Server) cranFile(w http.ResponseWriter, r *http.Request) {
+	repo, file := r.PathValue("repo"), r.PathValue("file")
+	if s.cran == nil || !s.cran.Has(repo) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no CRAN repository of that name is configured)", repo, registry.ErrNotFound))
+		return
+	}
+	if pkg := r.PathValue("pkg"); pkg != "" && !strings.HasPrefix(file, pkg+"_") {
+		s.fail(w, r, fmt.Errorf("%s is not a version of %s: %w", file, pkg, registry.ErrNotFound))
+		return
+	}
+	switch file {
+	case "PACKAGES", "PACKAGES.gz":
+		page, err := s.cran.Packages(r.Context(), repo, file == "PACKAGES.gz")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writePage(w, r, page, page.ContentType)
+		return
+	case "PACKAGES.rds":
+		// R reads this first and falls back to PACKAGES.gz; vetted does not write R's
+		// serialization format.
+		s.fail(w, r, fmt.Errorf("PACKAGES.rds is not served; R falls back to PACKAGES.gz: %w", registry.ErrNotFound))
+		return
+	}
+	a, err := s.cran.File(r.Context(), repo, file)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer a.Content.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/x-gzip")
+	h.Set("ETag", `"`+a.Info.SHA256+`"`)
+	h.Set("Cache-Control", "private, max-age=600")
+	http.ServeContent(w, r, "", a.Info.ModTime, a.Content)
+}

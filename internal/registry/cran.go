@@ -1,0 +1,432 @@
+package registry
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"vetted/internal/catalog"
+	"vetted/internal/ecosystem/cran"
+	"vetted/internal/policy"
+	"vetted/internal/upstream"
+)
+
+// CRANRepo configures one CRAN-like repository.
+type CRANRepo struct {
+	Name     string
+	Upstream string // http(s) URL of a CRAN mirror, or a local folder laid out as one
+	IndexTTL time.Duration
+	Policy   *policy.Policy
+}
+
+// CRAN serves CRAN-like repositories. CRAN lists only each package's newest version in
+// src/contrib/PACKAGES and moves older ones to src/contrib/Archive/<pkg>/, while R
+// installs only what PACKAGES lists; so when policy blocks the newest version, vetted
+// lists the newest allowed one instead (read from its DESCRIPTION) and serves its tarball
+// at the top level, where R asks for it.
+type CRAN struct {
+	deps   Deps
+	repos  map[string]*cranRepo
+	flight singleflight.Group
+}
+
+type cranRepo struct {
+	name     string
+	upstream string // URL ending in "/", or an absolute folder
+	local    bool
+	policy   *policy.Policy
+	intel    *Intel
+	rev      atomic.Pointer[revCache]
+	packages *docs[[]cran.Entry] // upstream's src/contrib/PACKAGES, under "PACKAGES"
+	archives *docs[[]string]     // archived versions, by package name
+
+	mu       sync.RWMutex
+	rendered *Rendered
+	gzipped  *Rendered
+	files    map[string]catalog.File
+	entries  map[string]cran.Entry // index entries of archived versions, by filename
+}
+
+const packagesKey = "PACKAGES"
+
+// NewCRAN builds the CRAN service.
+func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
+	s := &CRAN{deps: deps, repos: map[string]*cranRepo{}}
+	for _, rc := range repos {
+		pol := rc.Policy
+		if pol == nil {
+			var err error
+			if pol, err = policy.Compile(policy.Spec{Name: "(none)"}, cran.Ecosystem{}); err != nil {
+				return nil, err
+			}
+		}
+		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}}
+		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
+			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
+		} else {
+			abs, err := filepath.Abs(rc.Upstream)
+			if err != nil {
+				return nil, err
+			}
+			r.upstream, r.local = abs, true
+		}
+		r.packages = newDocs[[]cran.Entry](r.name, "PACKAGES", rc.IndexTTL, &s.deps, &s.flight)
+		r.packages.fetch = func(ctx context.Context, _ string, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
+			return s.fetchPackages(ctx, r, prev)
+		}
+		r.packages.encode = func(es []cran.Entry) ([]byte, error) { return cran.RenderPackages(es), nil }
+		r.packages.decode = func(b []byte) ([]cran.Entry, error) { return cran.ParsePackages(b, "catalog") }
+		r.archives = newDocs[[]string](r.name, "archive", rc.IndexTTL, &s.deps, &s.flight)
+		r.archives.fetch = func(ctx context.Context, pkg string, prev upstream.Validators) ([]string, upstream.Validators, bool, error) {
+			return s.fetchArchive(ctx, r, pkg, prev)
+		}
+		r.archives.encode = func(vs []string) ([]byte, error) { return []byte(strings.Join(vs, "\n")), nil }
+		r.archives.decode = func(b []byte) ([]string, error) {
+			if len(b) == 0 {
+				return nil, nil
+			}
+			return strings.Split(string(b), "\n"), nil
+		}
+		r.archives.name = func(pkg string) string { return "Archive/" + pkg + "/" }
+		s.repos[rc.Name] = r
+	}
+	return s, nil
+}
+
+// Has reports whether a CRAN repository of that name exists.
+func (s *CRAN) Has(repo string) bool { _, ok := s.repos[repo]; return ok }
+
+func (s *CRAN) repo(name string) (*cranRepo, error) {
+	r, ok := s.repos[name]
+	if !ok {
+		return nil, fmt.Errorf("repository %q: %w (no CRAN repository of that name is configured)", name, ErrNotFound)
+	}
+	return r, nil
+}
+
+func (s *CRAN) fetchPackages(ctx context.Context, r *cranRepo, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
+	if r.local {
+		p := filepath.Join(r.upstream, "src", "contrib", "PACKAGES")
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Err: err}
+		}
+		es, err := cran.ParsePackages(data, p)
+		if err != nil {
+			return nil, upstream.Validators{}, false, &BadUpstreamError{URL: p, Err: err}
+		}
+		return es, upstream.Validators{}, false, nil
+	}
+	u := r.upstream + "src/contrib/PACKAGES"
+	page, err := s.deps.Upstream.GetPage(ctx, u, "", prev)
+	if err != nil {
+		return nil, upstream.Validators{}, false, err
+	}
+	if page.NotModified {
+		return nil, page.Validators, true, nil
+	}
+	es, err := cran.ParsePackages(page.Body, u)
+	if err != nil {
+		return nil, upstream.Validators{}, false, &BadUpstreamError{URL: u, Err: err}
+	}
+	return es, page.Validators, false, nil
+}
+
+var archiveHref = regexp.MustCompile(`href="([A-Za-z0-9.]+)_([0-9][0-9.-]*)\.tar\.gz"`)
+
+// fetchArchive lists the archived versions of a package: Archive/<pkg>/ as a directory
+// (local) or as the web server's index page (HTTP). No archive is no versions.
+func (s *CRAN) fetchArchive(ctx context.Context, r *cranRepo, pkg string, prev upstream.Validators) ([]string, upstream.Validators, bool, error) {
+	var versions []string
+	if r.local {
+		ents, err := os.ReadDir(filepath.Join(r.upstream, "src", "contrib", "Archive", pkg))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, upstream.Validators{}, false, &upstream.Error{URL: r.upstream, Err: err}
+		}
+		for _, e := range ents {
+			if name, v, err := cran.ParseFilename(e.Name()); err == nil && name == pkg {
+				versions = append(versions, v)
+			}
+		}
+		return versions, upstream.Validators{}, false, nil
+	}
+	u := r.upstream + "src/contrib/Archive/" + url.PathEscape(pkg) + "/"
+	page, err := s.deps.Upstream.GetPage(ctx, u, "text/html", prev)
+	var ue *upstream.Error
+	if errors.As(err, &ue) && ue.NotFound() {
+		return nil, upstream.Validators{}, false, nil
+	}
+	if err != nil {
+		return nil, upstream.Validators{}, false, err
+	}
+	if page.NotModified {
+		return nil, page.Validators, true, nil
+	}
+	for _, m := range archiveHref.FindAllStringSubmatch(string(page.Body), -1) {
+		if m[1] == pkg {
+			versions = append(versions, m[2])
+		}
+	}
+	return versions, page.Validators, false, nil
+}
+
+func (r *cranRepo) revision() string {
+	var gen uint64
+	if r.intel != nil {
+		gen = r.intel.Generation()
+	}
+	if c := r.rev.Load(); c != nil && c.gen == gen {
+		return c.s
+	}
+	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + fmt.Sprint(gen)}
+	r.rev.Store(c)
+	return c.s
+}
+
+func (r *cranRepo) decide(pkg, version string) policy.Decision {
+	f := policy.Facts{Project: pkg, Version: version}
+	if r.intel != nil {
+		f.Vulnerabilities = r.intel.Vulnerabilities(cran.OSVEcosystem, pkg, version, nil)
+	}
+	return r.policy.Evaluate(f)
+}
+
+// Packages serves GET /cran/<repo>/src/contrib/PACKAGES[.gz]: for each package, its
+// newest allowed version, whether upstream has it at the top level or in Archive/.
+func (s *CRAN) Packages(ctx context.Context, repo string, gz bool) (*Page, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	st, warning, err := r.packages.get(ctx, packagesKey)
+	if err != nil {
+		return nil, err
+	}
+	rev := r.revision()
+	r.mu.RLock()
+	cached, cachedGz := r.rendered, r.gzipped
+	r.mu.RUnlock()
+	if cached == nil || cached.gen != st.gen || cached.revision != rev {
+		v, err, _ := s.flight.Do(repo+"\x00PACKAGES", func() (any, error) {
+			return s.render(context.WithoutCancel(ctx), r, st.value, st.gen, st.changedAt, rev)
+		})
+		if err != nil {
+			return nil, err
+		}
+		cached = v.(*Rendered)
+		cachedGz = &Rendered{Body: cran.GzipPackages(cached.Body), ContentType: "application/x-gzip", LastModified: cached.LastModified, gen: cached.gen, revision: rev}
+		sum := sha256.Sum256(cachedGz.Body)
+		cachedGz.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		r.mu.Lock()
+		r.rendered, r.gzipped = cached, cachedGz
+		r.mu.Unlock()
+	}
+	if gz {
+		return &Page{Rendered: cachedGz, Warning: warning}, nil
+	}
+	return &Page{Rendered: cached, Warning: warning}, nil
+}
+
+func (s *CRAN) render(ctx context.Context, r *cranRepo, upstreamEntries []cran.Entry, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
+	out := make([]cran.Entry, 0, len(upstreamEntries))
+	for _, e := range upstreamEntries {
+		if r.decide(e.Package(), e.Version()).Allowed() {
+			out = append(out, e)
+			continue
+		}
+		if e2, ok := s.newestArchived(ctx, r, e.Package(), e.Version()); ok {
+			out = append(out, e2)
+		}
+	}
+	body := cran.RenderPackages(out)
+	sum := sha256.Sum256(body)
+	return &Rendered{Body: body, ContentType: "text/plain; charset=utf-8", ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, LastModified: changedAt, gen: gen, revision: rev}, nil
+}
+
+// newestArchived returns the index entry of the newest archived version of pkg (older
+// than current) that policy allows, reading its DESCRIPTION from the tarball (fetched
+// and kept like any download).
+func (s *CRAN) newestArchived(ctx context.Context, r *cranRepo, pkg, current string) (cran.Entry, bool) {
+	st, _, err := r.archives.get(ctx, pkg)
+	if err != nil {
+		s.deps.Log.Warn("could not list archived versions", "repo", r.name, "package", pkg, "err", err)
+		return cran.Entry{}, false
+	}
+	versions := append([]string(nil), st.value...)
+	sort.Slice(versions, func(i, j int) bool { return cran.Compare(versions[i], versions[j]) > 0 })
+	for _, v := range versions {
+		if cran.Compare(v, current) >= 0 || !r.decide(pkg, v).Allowed() {
+			continue
+		}
+		filename := cran.SourceFilename(pkg, v)
+		r.mu.RLock()
+		e, ok := r.entries[filename]
+		r.mu.RUnlock()
+		if ok {
+			return e, true
+		}
+		a, err := s.File(ctx, r.name, filename)
+		if err != nil {
+			s.deps.Log.Warn("could not fetch an archived version", "repo", r.name, "file", filename, "err", err)
+			return cran.Entry{}, false
+		}
+		// One pass reads DESCRIPTION and the MD5 that R checks the download against.
+		md := md5.New()
+		desc, err := cran.ReadDescription(io.TeeReader(a.Content, md), filename)
+		a.Content.Close()
+		if err != nil {
+			s.deps.Log.Warn("archived tarball has no readable DESCRIPTION", "repo", r.name, "file", filename, "err", err)
+			return cran.Entry{}, false
+		}
+		e, err = cran.EntryFromDescription(desc, hex.EncodeToString(md.Sum(nil)))
+		if err != nil {
+			s.deps.Log.Warn("archived DESCRIPTION makes no index entry", "repo", r.name, "file", filename, "err", err)
+			return cran.Entry{}, false
+		}
+		r.mu.Lock()
+		bounded(r.entries, filename, e)
+		r.mu.Unlock()
+		return e, true
+	}
+	return cran.Entry{}, false
+}
+
+// File serves GET /cran/<repo>/src/contrib/[Archive/<pkg>/]<pkg>_<ver>.tar.gz.
+func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return nil, err
+	}
+	pkg, version, err := cran.ParseFilename(filename)
+	if err != nil || !strings.HasSuffix(filename, cran.ExtSource) {
+		return nil, fmt.Errorf("%s is not a source package file name (<pkg>_<version>.tar.gz): %w", filename, ErrNotFound)
+	}
+	if d := r.decide(pkg, version); !d.Allowed() {
+		s.deps.Metrics.blockedDownload(repo)
+		be := &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
+		if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
+			for _, e := range st.value {
+				if e.Package() != pkg {
+					continue
+				}
+				if r.decide(pkg, e.Version()).Allowed() {
+					be.NewestAllowed = e.Version()
+				} else if e2, ok := s.newestArchived(ctx, r, pkg, e.Version()); ok {
+					be.NewestAllowed = e2.Version()
+				}
+			}
+		}
+		return nil, be
+	}
+	if a := s.openCached(ctx, r, filename); a != nil {
+		return a, nil
+	}
+	_, err, _ = s.flight.Do(repo+"\x00file\x00"+filename, func() (any, error) {
+		ctx := context.WithoutCancel(ctx)
+		if a := s.openCached(ctx, r, filename); a != nil {
+			a.Content.Close()
+			return nil, nil
+		}
+		return nil, s.fetch(ctx, r, pkg, version, filename)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a := s.openCached(ctx, r, filename); a != nil {
+		return a, nil
+	}
+	return nil, fmt.Errorf("%s was fetched but is not in the blob store", filename)
+}
+
+func (s *CRAN) openCached(ctx context.Context, r *cranRepo, filename string) *Artifact {
+	r.mu.RLock()
+	rec, ok := r.files[filename]
+	r.mu.RUnlock()
+	if !ok {
+		var err error
+		if rec, err = s.deps.Catalog.GetFile(ctx, r.name, filename); err != nil {
+			return nil
+		}
+		r.mu.Lock()
+		bounded(r.files, filename, rec)
+		r.mu.Unlock()
+	}
+	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
+	if err != nil {
+		return nil
+	}
+	return &Artifact{Content: rc, Info: info, Filename: filename}
+}
+
+// fetch downloads a source tarball: the current version from src/contrib/ (verified
+// against PACKAGES' MD5sum), an older one from src/contrib/Archive/<pkg>/ (CRAN publishes
+// no digest for those: it is kept with its own digests and a warning).
+func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename string) error {
+	st, _, err := r.packages.get(ctx, packagesKey)
+	if err != nil {
+		return err
+	}
+	rel := "src/contrib/Archive/" + pkg + "/" + filename
+	hashes := map[string]string{}
+	for _, e := range st.value {
+		if e.Package() == pkg && e.Version() == version {
+			rel = "src/contrib/" + filename
+			if md := e.Get("MD5sum"); md != "" {
+				hashes["md5"] = md
+			}
+		}
+	}
+	var src string
+	var open func(context.Context) (io.ReadCloser, error)
+	if r.local {
+		src = filepath.Join(r.upstream, filepath.FromSlash(rel))
+		open = func(context.Context) (io.ReadCloser, error) {
+			f, err := os.Open(src)
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, &upstream.Error{URL: src, Status: 404}
+			}
+			if err != nil {
+				return nil, &upstream.Error{URL: src, Err: err}
+			}
+			return f, nil
+		}
+	} else {
+		src = r.upstream + rel
+		open = func(ctx context.Context) (io.ReadCloser, error) {
+			rc, _, err := s.deps.Upstream.Open(ctx, src)
+			return rc, err
+		}
+	}
+	sum, n, err := s.deps.download(ctx, open, filename, src, hashes, -1)
+	s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
+	if err != nil {
+		var ue *upstream.Error
+		if errors.As(err, &ue) && ue.NotFound() {
+			return fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
+		}
+		return err
+	}
+	row := catalog.File{Repo: r.name, Project: pkg, Version: version, Filename: filename, SHA256: sum, Size: n, UpstreamURL: src, FetchedAt: s.deps.Clock()}
+	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	bounded(r.files, filename, row)
+	r.mu.Unlock()
+	return nil
+}
