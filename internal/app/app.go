@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	}
 	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel}
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
-		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc, CRAN: cranSvc})
+		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc, CRAN: cranSvc, ReadTokensSHA256: readTokens(cfg)})
 	if _, err := intel.Reload(ctx); err != nil {
 		cat.Close()
 		return nil, err
@@ -198,6 +198,17 @@ func (a *App) Findings(ctx context.Context, ecosystem, project, version string) 
 		return nil, fmt.Errorf("ecosystem %q: use pypi or cran", ecosystem)
 	}
 	return a.Intel.Findings(osv, project, version), nil
+}
+
+// readTokens maps each private repository to the digests of its read tokens.
+func readTokens(cfg config.Config) map[string][]string {
+	out := map[string][]string{}
+	for _, rc := range cfg.Repositories {
+		if len(rc.ReadTokensSHA256) > 0 {
+			out[rc.Name] = rc.ReadTokensSHA256
+		}
+	}
+	return out
 }
 
 // cpeMap is the built-in conda → CPE table with the configuration's changes.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -419,5 +420,39 @@ func TestCondaClientSequence(t *testing.T) {
 	_, body = httpGet(t, base+"channeldata.json")
 	if err := json.Unmarshal(body, &cd); err != nil || cd.Packages["tiny-util"] == nil {
 		t.Fatalf("channeldata.json: %v %.200s", err, body)
+	}
+}
+
+// TestPrivateRepositories: a private conda channel takes its token from conda's
+// /t/<token>/ prefix; a private PyPI index from Basic credentials (pip's
+// https://user:TOKEN@host/ URLs); anything else is 401, and nothing leaks.
+func TestPrivateRepositories(t *testing.T) {
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	folder := t.TempDir()
+	const token = "s3cret"
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: pc, ecosystem: conda, kind: proxy, upstream: %s/, read_tokens_sha256: [%x]}
+  - {name: pp, ecosystem: pypi, kind: proxy, upstream: %s, read_tokens_sha256: [%x]}
+`, up.URL, sha256.Sum256([]byte(token)), folder, sha256.Sum256([]byte(token))))
+	for _, c := range []struct {
+		path   string
+		header []string
+		want   int
+	}{
+		{"/t/" + token + "/conda/pc/noarch/repodata.json", nil, 200},
+		{"/t/wrong/conda/pc/noarch/repodata.json", nil, 401},
+		{"/conda/pc/noarch/repodata.json", nil, 401},
+		{"/conda/pc/channeldata.json", nil, 401},
+		{"/pypi/pp/simple/", nil, 401},
+		{"/pypi/pp/simple/", []string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte("me:"+token))}, 200},
+		{"/pypi/pp/simple/", []string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte("me:nope"))}, 401},
+		{"/api/v1/repositories/pp/decisions/alpha/1.0", nil, 401},
+	} {
+		if resp, body := httpGet(t, v.URL+c.path, c.header...); resp.StatusCode != c.want {
+			t.Errorf("GET %s: %s, want %d (%.100s)", c.path, resp.Status, c.want, body)
+		}
 	}
 }

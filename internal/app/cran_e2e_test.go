@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http/httptest"
 	"os/exec"
@@ -76,5 +77,44 @@ cat("SAYS:", b_hello(), "\n")
 	resp, body := httpGet(t, v.URL+"/cran/gov/src/contrib/pkgB_2.0.0.tar.gz")
 	if resp.StatusCode != 403 || !strings.Contains(string(body), "R-1") || !strings.Contains(string(body), "newest allowed version: 1.1.0") {
 		t.Fatalf("blocked tarball: %s %q", resp.Status, body)
+	}
+}
+
+// TestRPrivateRepository: R reaches a private repository with the token as the password
+// in the URL; a wrong token gets 401, and R installs nothing.
+func TestRPrivateRepository(t *testing.T) {
+	requireTool(t, "Rscript")
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE", Functions: map[string]string{"a_hello": `function() "hello from A"`}})
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	const token = "r-read-token"
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: private, ecosystem: cran, kind: proxy, upstream: %s, read_tokens_sha256: [%x]}
+`, up.URL, sha256.Sum256([]byte(token))))
+	host := strings.TrimPrefix(v.URL, "http://")
+	install := func(tok string) (string, error) {
+		lib := t.TempDir()
+		return rscript(t, fmt.Sprintf(`
+install.packages("pkgA", repos = "http://analyst:%s@%s/cran/private", lib = %q, quiet = TRUE)
+library(pkgA, lib.loc = %q)
+cat("SAYS:", a_hello(), "\n")
+`, tok, host, lib, lib))
+	}
+	if out, err := install(token); err != nil || !strings.Contains(out, "SAYS: hello from A") {
+		t.Fatalf("R with the token in the URL: %v\n%s", err, out)
+	}
+	if out, _ := install("wrong"); strings.Contains(out, "SAYS:") {
+		t.Fatalf("R installed from a private repository with a wrong token:\n%s", out)
+	}
+	if resp, _ := httpGet(t, v.URL+"/cran/private/src/contrib/PACKAGES"); resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "Basic") {
+		t.Fatalf("no token: %s", resp.Status)
+	}
+	if resp, _ := httpGet(t, v.URL+"/cran/private/src/contrib/PACKAGES", "Authorization", "Bearer wrong"); resp.StatusCode != 401 {
+		t.Fatalf("wrong bearer token: %s", resp.Status)
+	}
+	if resp, _ := httpGet(t, v.URL+"/cran/private/src/contrib/PACKAGES", "Authorization", "Bearer "+token); resp.StatusCode != 200 {
+		t.Fatalf("bearer token: %s", resp.Status)
 	}
 }

@@ -105,6 +105,11 @@ type Repository struct {
 	IndexTTL time.Duration `yaml:"index_ttl"`
 	// Mirror selects what a kind: mirror repository (conda) takes from its upstream.
 	Mirror *Mirror `yaml:"mirror"`
+	// ReadTokensSHA256, when set, makes the repository private: every request needs one
+	// of these tokens (their SHA-256 digests are listed; `vetted token new` makes one), as
+	// a password in the URL (https://user:TOKEN@host/…), an Authorization header (Basic or
+	// Bearer), or conda's /t/TOKEN/ prefix.
+	ReadTokensSHA256 []string `yaml:"read_tokens_sha256"`
 }
 
 // Mirror is the filter and schedule of a mirror repository.
@@ -340,6 +345,11 @@ func (c *Config) Validate() error {
 			}
 		case r.Kind != "proxy":
 			bad(key+".kind", "%q is not supported for %s; use proxy (or, for conda, mirror or hosted)", r.Kind, r.Ecosystem)
+		}
+		for j, d := range r.ReadTokensSHA256 {
+			if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {
+				bad(fmt.Sprintf("%s.read_tokens_sha256[%d]", key, j), "is not a hex SHA-256 digest; make a token and its digest with `vetted token new`")
+			}
 		}
 		if r.Mirror != nil && r.Kind != "mirror" {
 			bad(key+".mirror", "is only for kind: mirror")

@@ -10,17 +10,17 @@ import (
 
 func (s *Server) routeConda() {
 	m := s.mux
-	m.HandleFunc("GET /conda/{repo}/{subdir}/{file}", s.condaFile)
-	m.HandleFunc("GET /conda/{repo}/channeldata.json", s.condaChanneldata)
-	m.HandleFunc("GET /t/{token}/conda/{repo}/channeldata.json", s.condaChanneldata)
+	m.HandleFunc("GET /conda/{repo}/{subdir}/{file}", s.private(s.condaFile))
+	m.HandleFunc("GET /conda/{repo}/channeldata.json", s.private(s.condaChanneldata))
+	m.HandleFunc("GET /t/{token}/conda/{repo}/channeldata.json", s.private(s.condaChanneldata))
 	// anaconda.org's token form: the token is part of the path (conda puts it there).
-	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.condaFile)
-	m.HandleFunc("GET /conda/{repo}/{subdir}/shards/{file}", s.condaShard)
+	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/{file}", s.private(s.condaFile))
+	m.HandleFunc("GET /conda/{repo}/{subdir}/shards/{file}", s.private(s.condaShard))
 	// Uploads to hosted channels: curl -T pkg.conda -H "Authorization: Bearer $TOKEN" <url>/conda/<repo>/
 	m.HandleFunc("PUT /conda/{repo}/{subdir}/{file}", s.admin(s.condaUpload))
 	m.HandleFunc("PUT /conda/{repo}/{file}", s.admin(s.condaUpload))
 	m.HandleFunc("POST /conda/{repo}/{subdir}/{file}", s.admin(s.condaUpload))
-	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/shards/{file}", s.condaShard)
+	m.HandleFunc("GET /t/{token}/conda/{repo}/{subdir}/shards/{file}", s.private(s.condaShard))
 }
 
 // condaDocs are the index documents of a subdir, by file name.

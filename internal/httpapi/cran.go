@@ -9,8 +9,8 @@ import (
 )
 
 func (s *Server) routeCRAN() {
-	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/{file}", s.cranFile)
-	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/Archive/{pkg}/{file}", s.cranFile)
+	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/{file}", s.private(s.cranFile))
+	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/Archive/{pkg}/{file}", s.private(s.cranFile))
 }
 
 // cranFile serves GET /cran/{repo}/src/contrib/{PACKAGES,PACKAGES.gz,<pkg>_<ver>.tar.gz}

@@ -34,7 +34,8 @@ type Server struct {
 	metrics *metrics
 	version string
 
-	adminTokens []string // hex SHA-256 digests of admin bearer tokens
+	adminTokens []string   // hex SHA-256 digests of admin bearer tokens
+	readTokens  readTokens // private repositories
 	findingsFn  FindingsFunc
 
 	idPrefix string        // random per process
@@ -57,22 +58,24 @@ type Options struct {
 	Conda *registry.Conda
 	// CRAN serves the CRAN repositories (nil: none).
 	CRAN *registry.CRAN
+	// ReadTokensSHA256 makes repositories private: repository name → token digests.
+	ReadTokensSHA256 map[string][]string
 }
 
 // New returns the HTTP handler.
 func New(p *registry.PyPI, o Options) *Server {
 	s := &Server{pypi: p, conda: o.Conda, cran: o.CRAN, log: o.Log, access: o.AccessLog, mux: http.NewServeMux(), metrics: newMetrics(o.Registry), version: o.Version,
-		adminTokens: o.AdminTokensSHA256, findingsFn: o.Findings, idPrefix: errorID() + "-"}
+		adminTokens: o.AdminTokensSHA256, readTokens: o.ReadTokensSHA256, findingsFn: o.Findings, idPrefix: errorID() + "-"}
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
-	m.HandleFunc("GET /pypi/{repo}/simple/{$}", s.projectList)
-	m.HandleFunc("GET /pypi/{repo}/simple/{project}/{$}", s.projectPage)
-	m.HandleFunc("GET /pypi/{repo}/simple/{project}", s.addSlash)
-	m.HandleFunc("GET /pypi/{repo}/files/{project}/{filename}", s.file)
-	m.HandleFunc("GET /api/v1/repositories/{repo}/decisions/{project}/{version}", s.decision)
+	m.HandleFunc("GET /pypi/{repo}/simple/{$}", s.private(s.projectList))
+	m.HandleFunc("GET /pypi/{repo}/simple/{project}/{$}", s.private(s.projectPage))
+	m.HandleFunc("GET /pypi/{repo}/simple/{project}", s.private(s.addSlash))
+	m.HandleFunc("GET /pypi/{repo}/files/{project}/{filename}", s.private(s.file))
+	m.HandleFunc("GET /api/v1/repositories/{repo}/decisions/{project}/{version}", s.private(s.decision))
 	s.routeVuln()
 	s.routeConda()
 	s.routeCRAN()
