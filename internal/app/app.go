@@ -97,7 +97,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
 		case "cran":
-			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol})
+			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol, Hosted: rc.Kind == "hosted"})
 		case "conda":
 			cr := registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
 				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents}

@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"strings"
@@ -116,5 +118,58 @@ cat("SAYS:", a_hello(), "\n")
 	}
 	if resp, _ := httpGet(t, v.URL+"/cran/private/src/contrib/PACKAGES", "Authorization", "Bearer "+token); resp.StatusCode != 200 {
 		t.Fatalf("bearer token: %s", resp.Status)
+	}
+}
+
+// TestRHostedRepository: source packages uploaded with an admin token (validated from
+// their DESCRIPTION; 409 on re-upload; 400 when the DESCRIPTION disagrees with the
+// filename) are installed by the real R, under policy.
+func TestRHostedRepository(t *testing.T) {
+	requireTool(t, "Rscript")
+	const token = "admin"
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: lab, ecosystem: cran, kind: hosted, policy: no-b2}
+policies:
+  no-b2:
+    rules: [{block: {project: "pkgB", versions: ">= 2.0.0"}}]
+api:
+  admin_tokens_sha256: [%x]
+`, sha256.Sum256([]byte(token))))
+	put := func(p crantest.Package, filename string) int {
+		req, _ := http.NewRequest(http.MethodPut, v.URL+"/cran/lab/src/contrib/"+filename, bytes.NewReader(p.Tarball()))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	a := crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE", Functions: map[string]string{"a_hello": `function() "hello from A"`}}
+	if code := put(a, a.Filename()); code != 201 {
+		t.Fatalf("upload pkgA: %d", code)
+	}
+	for _, ver := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		b := crantest.Package{Name: "pkgB", Version: ver, Imports: []string{"pkgA"}, License: "MIT + file LICENSE",
+			Functions: map[string]string{"b_hello": fmt.Sprintf(`function() paste("B %s says", pkgA::a_hello())`, ver)}}
+		if code := put(b, b.Filename()); code != 201 {
+			t.Fatalf("upload pkgB %s: %d", ver, code)
+		}
+	}
+	if code := put(a, a.Filename()); code != 409 {
+		t.Fatalf("re-upload: %d", code)
+	}
+	if code := put(a, "pkgA_9.9.9.tar.gz"); code != 400 {
+		t.Fatalf("DESCRIPTION disagreeing with the filename: %d", code)
+	}
+	lib := t.TempDir()
+	out, err := rscript(t, fmt.Sprintf(`
+install.packages("pkgB", repos = "%s/cran/lab", lib = %q, quiet = TRUE)
+library(pkgB, lib.loc = %q)
+cat("SAYS:", b_hello(), "\n")
+`, v.URL, lib, lib))
+	if err != nil || !strings.Contains(out, "SAYS: B 1.1.0 says hello from A") {
+		t.Fatalf("R from the hosted repository: %v\n%s", err, out)
 	}
 }

@@ -333,7 +333,7 @@ func (c *Config) Validate() error {
 			bad(key+".ecosystem", "%q is not supported; use pypi, conda or cran", r.Ecosystem)
 		}
 		switch {
-		case r.Kind == "hosted" && r.Ecosystem == "conda":
+		case r.Kind == "hosted" && (r.Ecosystem == "conda" || r.Ecosystem == "cran"):
 			if r.Upstream != "" {
 				bad(key+".upstream", "a hosted repository has no upstream; remove it, or use kind: proxy")
 			}
@@ -344,7 +344,7 @@ func (c *Config) Validate() error {
 				bad(key+".mirror", "latest and interval must not be negative")
 			}
 		case r.Kind != "proxy":
-			bad(key+".kind", "%q is not supported for %s; use proxy (or, for conda, mirror or hosted)", r.Kind, r.Ecosystem)
+			bad(key+".kind", "%q is not supported for %s; use proxy (or hosted, for conda and cran; or mirror, for conda)", r.Kind, r.Ecosystem)
 		}
 		for j, d := range r.ReadTokensSHA256 {
 			if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {

@@ -11,6 +11,8 @@ import (
 func (s *Server) routeCRAN() {
 	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/{file}", s.private(s.cranFile))
 	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/Archive/{pkg}/{file}", s.private(s.cranFile))
+	// Uploads to hosted repositories: curl -T pkg_1.0.tar.gz -H "Authorization: Bearer $TOKEN" <url>/cran/<repo>/src/contrib/
+	s.mux.HandleFunc("PUT /cran/{repo}/src/contrib/{file}", s.admin(s.cranUpload))
 }
 
 // cranFile serves GET /cran/{repo}/src/contrib/{PACKAGES,PACKAGES.gz,<pkg>_<ver>.tar.gz}
@@ -51,4 +53,19 @@ func (s *Server) cranFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", `"`+a.Info.SHA256+`"`)
 	h.Set("Cache-Control", "private, max-age=600")
 	http.ServeContent(w, r, "", a.Info.ModTime, a.Content)
+}
+
+// cranUpload serves PUT /cran/{repo}/src/contrib/{file}.
+func (s *Server) cranUpload(w http.ResponseWriter, r *http.Request) {
+	repo := r.PathValue("repo")
+	if s.cran == nil || !s.cran.Has(repo) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no CRAN repository of that name is configured)", repo, registry.ErrNotFound))
+		return
+	}
+	e, err := s.cran.Upload(r.Context(), repo, r.PathValue("file"), r.Body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"package": e.Package(), "version": e.Version(), "md5sum": e.Get("MD5sum")})
 }

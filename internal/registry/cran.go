@@ -32,6 +32,8 @@ type CRANRepo struct {
 	Upstream string // http(s) URL of a CRAN mirror, or a local folder laid out as one
 	IndexTTL time.Duration
 	Policy   *policy.Policy
+	// Hosted repositories take uploads of source packages; their index is vetted's own.
+	Hosted bool
 }
 
 // CRAN serves CRAN-like repositories. CRAN lists only each package's newest version in
@@ -49,6 +51,8 @@ type cranRepo struct {
 	name     string
 	upstream string // URL ending in "/", or an absolute folder
 	local    bool
+	hosted   bool
+	uploads  sync.Mutex // serialises uploads (hosted)
 	policy   *policy.Policy
 	intel    *Intel
 	rev      atomic.Pointer[revCache]
@@ -75,7 +79,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 				return nil, err
 			}
 		}
-		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}}
+		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
@@ -85,7 +89,11 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 			}
 			r.upstream, r.local = abs, true
 		}
-		r.packages = newDocs[[]cran.Entry](r.name, "PACKAGES", rc.IndexTTL, &s.deps, &s.flight)
+		ttl := rc.IndexTTL
+		if rc.Hosted {
+			ttl = 100 * 365 * 24 * time.Hour // vetted writes a hosted repository's index itself
+		}
+		r.packages = newDocs[[]cran.Entry](r.name, "PACKAGES", ttl, &s.deps, &s.flight)
 		r.packages.fetch = func(ctx context.Context, _ string, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
 			return s.fetchPackages(ctx, r, prev)
 		}
@@ -120,6 +128,9 @@ func (s *CRAN) repo(name string) (*cranRepo, error) {
 }
 
 func (s *CRAN) fetchPackages(ctx context.Context, r *cranRepo, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
+	if r.hosted {
+		return []cran.Entry{}, upstream.Validators{}, false, nil
+	}
 	if r.local {
 		p := filepath.Join(r.upstream, "src", "contrib", "PACKAGES")
 		data, err := os.ReadFile(p)
@@ -242,15 +253,33 @@ func (s *CRAN) Packages(ctx context.Context, repo string, gz bool) (*Page, error
 	return &Page{Rendered: cached, Warning: warning}, nil
 }
 
-func (s *CRAN) render(ctx context.Context, r *cranRepo, upstreamEntries []cran.Entry, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
-	out := make([]cran.Entry, 0, len(upstreamEntries))
-	for _, e := range upstreamEntries {
-		if r.decide(e.Package(), e.Version()).Allowed() {
-			out = append(out, e)
-			continue
+func (s *CRAN) render(ctx context.Context, r *cranRepo, entries []cran.Entry, gen uint64, changedAt time.Time, rev string) (*Rendered, error) {
+	// A hosted repository's index holds every uploaded version; an upstream's, one per
+	// package. Either way, each package gets its newest allowed version.
+	byPkg := map[string][]cran.Entry{}
+	var order []string
+	for _, e := range entries {
+		if byPkg[e.Package()] == nil {
+			order = append(order, e.Package())
 		}
-		if e2, ok := s.newestArchived(ctx, r, e.Package(), e.Version()); ok {
-			out = append(out, e2)
+		byPkg[e.Package()] = append(byPkg[e.Package()], e)
+	}
+	sort.Strings(order)
+	out := make([]cran.Entry, 0, len(order))
+	for _, pkg := range order {
+		es := byPkg[pkg]
+		sort.Slice(es, func(i, j int) bool { return cran.Compare(es[i].Version(), es[j].Version()) > 0 })
+		found := false
+		for _, e := range es {
+			if r.decide(pkg, e.Version()).Allowed() {
+				out, found = append(out, e), true
+				break
+			}
+		}
+		if !found && !r.hosted {
+			if e2, ok := s.newestArchived(ctx, r, pkg, es[0].Version()); ok {
+				out = append(out, e2)
+			}
 		}
 	}
 	body := cran.RenderPackages(out)
@@ -429,4 +458,80 @@ func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename st
 	bounded(r.files, filename, row)
 	r.mu.Unlock()
 	return nil
+}
+
+// Upload serves PUT /cran/<repo>/src/contrib/<pkg>_<ver>.tar.gz for hosted repositories:
+// the tarball's DESCRIPTION is read safely and must agree with the filename; the file is
+// stored immutably (409 on re-upload) and added to the index.
+func (s *CRAN) Upload(ctx context.Context, repo, filename string, body io.Reader) (cran.Entry, error) {
+	r, err := s.repo(repo)
+	if err != nil {
+		return cran.Entry{}, err
+	}
+	if !r.hosted {
+		return cran.Entry{}, fmt.Errorf("repository %s is a proxy; upload to a repository of kind hosted: %w", repo, ErrInvalid)
+	}
+	if _, _, err := cran.ParseFilename(filename); err != nil || !strings.HasSuffix(filename, cran.ExtSource) {
+		return cran.Entry{}, fmt.Errorf("%q is not a source package file name (<pkg>_<version>.tar.gz): %w", filename, ErrInvalid)
+	}
+	tmp, err := os.CreateTemp("", "vetted-upload-*")
+	if err != nil {
+		return cran.Entry{}, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	md := md5.New()
+	if _, err := io.Copy(io.MultiWriter(tmp, md), io.LimitReader(body, cran.MaxTarballBytes+1)); err != nil {
+		return cran.Entry{}, fmt.Errorf("receive %s: %w", filename, err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return cran.Entry{}, err
+	}
+	desc, err := cran.ReadDescription(tmp, filename)
+	if err != nil {
+		return cran.Entry{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+	}
+	if err := cran.Validate(desc, filename); err != nil {
+		return cran.Entry{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+	}
+	entry, err := cran.EntryFromDescription(desc, hex.EncodeToString(md.Sum(nil)))
+	if err != nil {
+		return cran.Entry{}, fmt.Errorf("%v: %w", err, ErrInvalid)
+	}
+	r.uploads.Lock()
+	defer r.uploads.Unlock()
+	st, _, err := r.packages.get(ctx, packagesKey)
+	if err != nil {
+		return cran.Entry{}, err
+	}
+	for _, e := range st.value {
+		if e.Package() == entry.Package() && e.Version() == entry.Version() {
+			return cran.Entry{}, fmt.Errorf("%s %s is already in %s; uploads are immutable, bump the version: %w", e.Package(), e.Version(), repo, ErrConflict)
+		}
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return cran.Entry{}, err
+	}
+	w, err := s.deps.Blobs.Create(ctx)
+	if err != nil {
+		return cran.Entry{}, err
+	}
+	if _, err := io.Copy(w, tmp); err != nil {
+		w.Abort()
+		return cran.Entry{}, err
+	}
+	info, err := w.Commit(ctx, "")
+	if err != nil {
+		return cran.Entry{}, err
+	}
+	next := append(append([]cran.Entry(nil), st.value...), entry)
+	if err := r.packages.replace(ctx, packagesKey, next); err != nil {
+		return cran.Entry{}, err
+	}
+	row := catalog.File{Repo: r.name, Project: entry.Package(), Version: entry.Version(), Filename: filename, SHA256: info.SHA256, Size: info.Size, UpstreamURL: "uploaded", FetchedAt: s.deps.Clock()}
+	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
+		return cran.Entry{}, err
+	}
+	s.deps.Log.Info("package uploaded", "repo", repo, "file", filename, "sha256", info.SHA256)
+	return entry, nil
 }
