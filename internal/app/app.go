@@ -24,6 +24,7 @@ import (
 	"vetted/internal/ecosystem/cran"
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/httpapi"
+	"vetted/internal/license"
 	"vetted/internal/policy"
 	"vetted/internal/registry"
 	"vetted/internal/upstream"
@@ -120,7 +121,12 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		cat.Close()
 		return nil, err
 	}
-	deps := registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel}
+	table, err := license.DefaultTable()
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	deps := registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel, Licenses: license.New(table)}
 	condaSvc, err := registry.NewConda(deps, condaRepos)
 	if err != nil {
 		cat.Close()
@@ -174,6 +180,8 @@ func compilePolicies(cfg config.Config) (map[[2]string]*policy.Policy, error) {
 				rs.Action, rs.MaxCVSS = policy.ActionMaxCVSS, *rc.MaxCVSS
 			case rc.MaxSeverity != "":
 				rs.Action, rs.MaxSeverity = policy.ActionMaxSeverity, rc.MaxSeverity
+			case rc.Licenses != nil:
+				rs.Action, rs.LicenseAllow, rs.LicenseDeny, rs.Unknown = policy.ActionLicenses, rc.Licenses.Allow, rc.Licenses.Deny, rc.Licenses.Unknown
 			case rc.Allow != nil:
 				rs.Action, rs.Project, rs.Versions = policy.ActionAllow, rc.Allow.Project, rc.Allow.Versions
 			default:

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/cran/crantest"
 )
 
@@ -171,5 +172,45 @@ cat("SAYS:", b_hello(), "\n")
 `, v.URL, lib, lib))
 	if err != nil || !strings.Contains(out, "SAYS: B 1.1.0 says hello from A") {
 		t.Fatalf("R from the hosted repository: %v\n%s", err, out)
+	}
+}
+
+// TestLicencePolicy: a repository denying strong copyleft hides a GPL conda record from
+// repodata and a GPL R package from PACKAGES, and each download refusal names the licence.
+func TestLicencePolicy(t *testing.T) {
+	ch := condatest.NewChannel()
+	gpl := ch.Add(condatest.Package{Name: "gpl-tool", Version: "1.0", License: "GPL-3.0-only"}, ".conda")
+	ch.Add(condatest.Package{Name: "mit-tool", Version: "1.0", License: "MIT"}, ".conda")
+	chSrv := httptest.NewServer(ch)
+	defer chSrv.Close()
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "gplPkg", Version: "1.0.0", License: "GPL-3"})
+	repo.Add(crantest.Package{Name: "mitPkg", Version: "1.0.0", License: "MIT + file LICENSE"})
+	cranSrv := httptest.NewServer(repo)
+	defer cranSrv.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: c, ecosystem: conda, kind: proxy, upstream: %s/, policy: no-gpl}
+  - {name: r, ecosystem: cran, kind: proxy, upstream: %s, policy: no-gpl}
+policies:
+  no-gpl:
+    rules:
+      - licenses: {deny: [strong-copyleft, network-copyleft], unknown: warn}
+`, chSrv.URL, cranSrv.URL))
+	_, body := httpGet(t, v.URL+"/conda/c/linux-64/repodata.json")
+	if got := strings.Join(keys(records(t, body)), " "); strings.Contains(got, "gpl-tool") || !strings.Contains(got, "mit-tool") {
+		t.Fatalf("conda repodata under a no-GPL policy: %s", got)
+	}
+	resp, msg := httpGet(t, v.URL+"/conda/c/linux-64/"+gpl.Filename)
+	if resp.StatusCode != 403 || !strings.Contains(string(msg), "GPL-3.0-only") {
+		t.Fatalf("GPL conda package download: %s %q", resp.Status, msg)
+	}
+	_, body = httpGet(t, v.URL+"/cran/r/src/contrib/PACKAGES")
+	if strings.Contains(string(body), "gplPkg") || !strings.Contains(string(body), "mitPkg") {
+		t.Fatalf("PACKAGES under a no-GPL policy:\n%s", body)
+	}
+	resp, msg = httpGet(t, v.URL+"/cran/r/src/contrib/gplPkg_1.0.0.tar.gz")
+	if resp.StatusCode != 403 || !strings.Contains(string(msg), "GPL-3.0-only") {
+		t.Fatalf("GPL R package download: %s %q", resp.Status, msg)
 	}
 }

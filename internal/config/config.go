@@ -159,6 +159,18 @@ type Rule struct {
 	// Unscored says what max-cvss and max-severity do with advisories that have no
 	// score: block, warn (the default) or allow.
 	Unscored string `yaml:"unscored"`
+	// Licenses blocks versions whose licence is not allowed (conda and CRAN today).
+	Licenses *Licenses `yaml:"licenses"`
+}
+
+// Licenses is a licence rule. Items are SPDX ids (MIT, GPL-3.0-only) or categories
+// (permissive, weak-copyleft, strong-copyleft, network-copyleft, public-domain,
+// proprietary, unknown).
+type Licenses struct {
+	Allow []string `yaml:"allow"` // empty: everything not denied
+	Deny  []string `yaml:"deny"`
+	// Unknown is what a licence that cannot be mapped to SPDX gets: block, warn or allow.
+	Unknown string `yaml:"unknown"`
 }
 
 // Match selects project versions.
@@ -283,6 +295,8 @@ func sectionName(goType string) string {
 		return "feeds"
 	case "Match":
 		return "a rule's match (allowed: project, versions)"
+	case "Licenses":
+		return "a licenses rule (allowed: allow, deny, unknown)"
 	case "Mirror":
 		return "mirror (allowed: subdirs, names, versions, latest, interval)"
 	}
@@ -397,19 +411,27 @@ func (c *Config) Validate() error {
 		for i, r := range p.Rules {
 			rk := fmt.Sprintf("%s.rules[%d]", key, i)
 			kinds := 0
-			for _, set := range []bool{r.Allow != nil, r.Block != nil, r.MaxCVSS != nil, r.MaxSeverity != ""} {
+			for _, set := range []bool{r.Allow != nil, r.Block != nil, r.MaxCVSS != nil, r.MaxSeverity != "", r.Licenses != nil} {
 				if set {
 					kinds++
 				}
 			}
 			if kinds != 1 {
-				bad(rk, "set exactly one of allow, block, max-cvss or max-severity (example: block: {project: \"alpha\", versions: \">=2.0\"}, or max-cvss: 7.0)")
+				bad(rk, "set exactly one of allow, block, max-cvss, max-severity or licenses (example: block: {project: \"alpha\", versions: \">=2.0\"}, or max-cvss: 7.0)")
 				continue
 			}
 			switch r.Unscored {
 			case "", "block", "warn", "allow":
 			default:
 				bad(rk+".unscored", "%q is not one of block, warn, allow", r.Unscored)
+			}
+			if r.Licenses != nil {
+				switch r.Licenses.Unknown {
+				case "", "block", "warn", "allow":
+				default:
+					bad(rk+".licenses.unknown", "%q is not one of block, warn, allow", r.Licenses.Unknown)
+				}
+				continue
 			}
 			if r.MaxCVSS != nil {
 				if *r.MaxCVSS < 0 || *r.MaxCVSS > 10 {

@@ -54,7 +54,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad ecosystem", "repositories:\n  - {name: r, ecosystem: npm, kind: proxy, upstream: " + dir + "}\n", nil, `repositories[0].ecosystem: "npm" is not supported`},
 		{"missing folder", "repositories:\n  - {name: r, ecosystem: pypi, kind: proxy, upstream: /does/not/exist}\n", nil, `repositories[0].upstream: "/does/not/exist" is neither`},
 		{"undefined policy", "repositories:\n  - {name: r, ecosystem: pypi, kind: proxy, upstream: " + dir + ", policy: strict}\n", nil, `repositories[0].policy: "strict" is not defined`},
-		{"rule with both", "policies:\n  p:\n    rules:\n      - {block: {project: a}, allow: {project: b}}\n", nil, `policies.p.rules[0]: set exactly one of allow, block, max-cvss or max-severity`},
+		{"rule with both", "policies:\n  p:\n    rules:\n      - {block: {project: a}, allow: {project: b}}\n", nil, `policies.p.rules[0]: set exactly one of allow, block, max-cvss, max-severity or licenses`},
 		{"cvss out of range", "policies:\n  p:\n    rules:\n      - max-cvss: 11\n", nil, `policies.p.rules[0].max-cvss: 11 is not a CVSS score`},
 		{"bad severity", "policies:\n  p:\n    rules:\n      - max-severity: severe\n", nil, `max-severity: "severe" is not one of`},
 		{"bad unscored", "policies:\n  p:\n    rules:\n      - {max-cvss: 7, unscored: maybe}\n", nil, `unscored: "maybe" is not one of`},

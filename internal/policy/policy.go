@@ -43,6 +43,8 @@ type Facts struct {
 	// Vulnerabilities are the advisories that affect this version (deduplicated by
 	// alias), with scores and triage.
 	Vulnerabilities []Vulnerability
+	// License is the version's licence; nil when vetted does not know it.
+	License *License
 }
 
 // Reason explains one rule's contribution to a decision.
@@ -91,6 +93,7 @@ const (
 	ActionBlock       Action = "block"
 	ActionMaxCVSS     Action = "max-cvss"     // block at or above a CVSS base score
 	ActionMaxSeverity Action = "max-severity" // block at or above a severity rating
+	ActionLicenses    Action = "licenses"     // block licences not allowed
 )
 
 // Spec declares a policy; Compile checks it and makes it ready to evaluate.
@@ -110,6 +113,10 @@ type RuleSpec struct {
 	MaxCVSS     float64 // max-cvss: versions affected by an advisory scoring at least this are blocked
 	MaxSeverity string  // max-severity: low, medium, high or critical; that rating and above are blocked
 	Unscored    string  // max-cvss, max-severity: block, warn (default) or allow advisories without a score
+
+	LicenseAllow []string // licenses: SPDX ids or categories allowed (empty: all not denied)
+	LicenseDeny  []string // licenses: SPDX ids or categories denied
+	Unknown      string   // licenses: block, warn (default) or allow licences not mapped to SPDX
 }
 
 // Policy is a compiled, immutable policy.
@@ -145,6 +152,8 @@ func Compile(spec Spec, eco ecosystem.Ecosystem) (*Policy, error) {
 		switch rs.Action {
 		case ActionMaxCVSS, ActionMaxSeverity:
 			r, err = compileVulnRule(spec.Name, i+1, rs)
+		case ActionLicenses:
+			r, err = compileLicenseRule(spec.Name, i+1, rs)
 		default:
 			r, err = compileNameRule(spec.Name, i+1, rs, eco)
 		}

@@ -208,3 +208,39 @@ func TestVulnerabilityRuleErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLicenseRule(t *testing.T) {
+	rule := func(allow, deny []string, unknown string) policy.RuleSpec {
+		return policy.RuleSpec{Action: policy.ActionLicenses, LicenseAllow: allow, LicenseDeny: deny, Unknown: unknown}
+	}
+	lic := func(expr, cat string) *policy.License {
+		return &policy.License{Declared: expr, Expression: expr, Category: cat}
+	}
+	cases := []struct {
+		name   string
+		rule   policy.RuleSpec
+		lic    *policy.License
+		want   policy.Verdict
+		substr string
+	}{
+		{"not known to vetted", rule(nil, []string{"strong-copyleft"}, ""), nil, policy.Allow, ""},
+		{"permissive passes", rule(nil, []string{"strong-copyleft"}, ""), lic("MIT", "permissive"), policy.Allow, ""},
+		{"GPL denied", rule(nil, []string{"strong-copyleft"}, ""), lic("GPL-3.0-only", "strong-copyleft"), policy.Block, "GPL-3.0-only"},
+		{"OR lets the user choose", rule(nil, []string{"strong-copyleft"}, ""), lic("MIT OR GPL-3.0-only", "permissive"), policy.Allow, ""},
+		{"AND needs all", rule(nil, []string{"strong-copyleft"}, ""), lic("MIT AND GPL-3.0-only", "strong-copyleft"), policy.Block, "GPL-3.0-only"},
+		{"allow list", rule([]string{"permissive"}, nil, ""), lic("LGPL-2.1-only", "weak-copyleft"), policy.Block, "LGPL-2.1-only"},
+		{"unknown warns", rule(nil, []string{"strong-copyleft"}, ""), &policy.License{Declared: "Dual License", Expression: "NOASSERTION", Category: "unknown"}, policy.Warn, "Dual License"},
+		{"unknown blocks", rule(nil, nil, "block"), &policy.License{Declared: "see LICENSE", Expression: "NOASSERTION", Category: "unknown"}, policy.Block, "see LICENSE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := compile(t, "", c.rule).Evaluate(policy.Facts{Project: "x", Version: "1.0", License: c.lic})
+			if d.Verdict != c.want || (c.substr != "" && !strings.Contains(d.Summary(), c.substr)) {
+				t.Fatalf("verdict %s (%q), want %s containing %q", d.Verdict, d.Summary(), c.want, c.substr)
+			}
+		})
+	}
+	if _, err := policy.Compile(policy.Spec{Name: "p", Rules: []policy.RuleSpec{rule(nil, []string{"not-a-licence-or-category"}, "")}}, pypi.Ecosystem{}); err == nil {
+		t.Error("an unknown licence item compiled")
+	}
+}

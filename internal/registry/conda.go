@@ -23,6 +23,7 @@ import (
 	"vetted/internal/catalog"
 	"vetted/internal/ecosystem/conda"
 	"vetted/internal/ecosystem/conda/repodata"
+	"vetted/internal/license"
 	"vetted/internal/policy"
 	"vetted/internal/upstream"
 )
@@ -56,6 +57,7 @@ type condaRepo struct {
 	local       bool
 	policy      *policy.Policy
 	prune       bool
+	licenses    *license.Normalizer
 	hosted      bool
 	mirror      *MirrorFilter // nil unless a mirror
 	uploads     sync.Mutex    // serialises uploads (hosted)
@@ -113,6 +115,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 		}
 		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
 		r.hosted = rc.Hosted
+		r.licenses = deps.Licenses
 		if rc.Mirror != nil {
 			if err := rc.Mirror.Compile(); err != nil {
 				return nil, fmt.Errorf("repository %s: %w", rc.Name, err)
@@ -243,9 +246,13 @@ func (r *condaRepo) revision() string {
 	return c.s
 }
 
-// decide evaluates the policy on one record.
-func (r *condaRepo) decide(name, version string) policy.Decision {
+// decide evaluates the policy on one record; licence is the record's declared licence
+// ("" when unknown).
+func (r *condaRepo) decide(name, version string, licenseText ...string) policy.Decision {
 	f := policy.Facts{Project: name, Version: version}
+	if len(licenseText) > 0 && r.licenses != nil {
+		f.License = licenseFact(r.licenses.Normalize(licenseText[0], license.CondaLicense))
+	}
 	if r.intel != nil {
 		f.Vulnerabilities = r.intel.Vulnerabilities(conda.OSVEcosystem, name, version, nil)
 	}
@@ -265,7 +272,7 @@ func (r *condaRepo) keep(rd *repodata.Repodata) repodata.KeepFunc {
 		k := [2]string{rec.Name, rec.Version}
 		a, ok := memo[k]
 		if !ok {
-			a = r.decide(rec.Name, rec.Version).Allowed()
+			a = r.decide(rec.Name, rec.Version, rec.License).Allowed()
 			memo[k] = a
 		}
 		return a
@@ -374,7 +381,13 @@ func (s *Conda) File(ctx context.Context, repo, subdir, filename string) (*Artif
 	if !ok || strings.ContainsAny(filename, "/\\\x00") || strings.HasPrefix(filename, ".") {
 		return nil, fmt.Errorf("%s is not a conda package file name (<name>-<version>-<build>.conda or .tar.bz2): %w", filename, ErrNotFound)
 	}
-	if d := r.decide(name, version); !d.Allowed() {
+	var licenseText []string
+	if st, _, err := r.repodata.get(ctx, subdir); err == nil {
+		if rec, ok := st.value.Lookup(filename); ok {
+			licenseText = []string{rec.License}
+		}
+	}
+	if d := r.decide(name, version, licenseText...); !d.Allowed() {
 		s.deps.Metrics.blockedDownload(repo)
 		be := &BlockedError{Repo: repo, Project: name, Version: version, Filename: filename, Decision: d}
 		if st, _, err := r.repodata.get(ctx, subdir); err == nil {
@@ -508,7 +521,7 @@ func (r *condaRepo) newestAllowed(rd *repodata.Repodata, name string) string {
 			if rec.Name != name || (best != "" && conda.Compare(rec.Version, best) <= 0) {
 				continue
 			}
-			if r.decide(rec.Name, rec.Version).Allowed() {
+			if r.decide(rec.Name, rec.Version, rec.License).Allowed() {
 				best = rec.Version
 			}
 		}
@@ -548,4 +561,9 @@ func (s *Conda) Shard(ctx context.Context, repo, subdir, file string) (*Page, er
 		return &Page{Rendered: sh}, nil
 	}
 	return nil, fmt.Errorf("shard %s/%s is not in the current shard index (it changed; fetch repodata_shards.msgpack.zst again): %w", subdir, file, ErrNotFound)
+}
+
+// licenseFact turns a normalised licence into the policy's fact.
+func licenseFact(res license.Result) *policy.License {
+	return &policy.License{Declared: res.Declared, Expression: res.Expression, Category: string(res.Category)}
 }

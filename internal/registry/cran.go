@@ -22,6 +22,7 @@ import (
 
 	"vetted/internal/catalog"
 	"vetted/internal/ecosystem/cran"
+	"vetted/internal/license"
 	"vetted/internal/policy"
 	"vetted/internal/upstream"
 )
@@ -52,6 +53,7 @@ type cranRepo struct {
 	upstream string // URL ending in "/", or an absolute folder
 	local    bool
 	hosted   bool
+	licenses *license.Normalizer
 	uploads  sync.Mutex // serialises uploads (hosted)
 	policy   *policy.Policy
 	intel    *Intel
@@ -79,7 +81,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 				return nil, err
 			}
 		}
-		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted}
+		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted, licenses: deps.Licenses}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
@@ -209,8 +211,13 @@ func (r *cranRepo) revision() string {
 	return c.s
 }
 
-func (r *cranRepo) decide(pkg, version string) policy.Decision {
+// decide evaluates the policy on one version; licenseText is its declared License field
+// when known.
+func (r *cranRepo) decide(pkg, version string, licenseText ...string) policy.Decision {
 	f := policy.Facts{Project: pkg, Version: version}
+	if len(licenseText) > 0 && r.licenses != nil {
+		f.License = licenseFact(r.licenses.Normalize(licenseText[0], license.CRANLicense))
+	}
 	if r.intel != nil {
 		f.Vulnerabilities = r.intel.Vulnerabilities(cran.OSVEcosystem, pkg, version, nil)
 	}
@@ -271,7 +278,7 @@ func (s *CRAN) render(ctx context.Context, r *cranRepo, entries []cran.Entry, ge
 		sort.Slice(es, func(i, j int) bool { return cran.Compare(es[i].Version(), es[j].Version()) > 0 })
 		found := false
 		for _, e := range es {
-			if r.decide(pkg, e.Version()).Allowed() {
+			if r.decide(pkg, e.Version(), e.Get("License")).Allowed() {
 				out, found = append(out, e), true
 				break
 			}
@@ -307,7 +314,10 @@ func (s *CRAN) newestArchived(ctx context.Context, r *cranRepo, pkg, current str
 		e, ok := r.entries[filename]
 		r.mu.RUnlock()
 		if ok {
-			return e, true
+			if r.decide(pkg, v, e.Get("License")).Allowed() {
+				return e, true
+			}
+			continue
 		}
 		a, err := s.File(ctx, r.name, filename)
 		if err != nil {
@@ -330,6 +340,9 @@ func (s *CRAN) newestArchived(ctx context.Context, r *cranRepo, pkg, current str
 		r.mu.Lock()
 		bounded(r.entries, filename, e)
 		r.mu.Unlock()
+		if !r.decide(pkg, v, e.Get("License")).Allowed() {
+			continue // its licence is not allowed: try an older one
+		}
 		return e, true
 	}
 	return cran.Entry{}, false
@@ -345,7 +358,20 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 	if err != nil || !strings.HasSuffix(filename, cran.ExtSource) {
 		return nil, fmt.Errorf("%s is not a source package file name (<pkg>_<version>.tar.gz): %w", filename, ErrNotFound)
 	}
-	if d := r.decide(pkg, version); !d.Allowed() {
+	var licenseText []string
+	if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
+		for _, e := range st.value {
+			if e.Package() == pkg && e.Version() == version {
+				licenseText = []string{e.Get("License")}
+			}
+		}
+	}
+	r.mu.RLock()
+	if e, ok := r.entries[filename]; ok && licenseText == nil {
+		licenseText = []string{e.Get("License")}
+	}
+	r.mu.RUnlock()
+	if d := r.decide(pkg, version, licenseText...); !d.Allowed() {
 		s.deps.Metrics.blockedDownload(repo)
 		be := &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
 		if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
@@ -353,7 +379,7 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 				if e.Package() != pkg {
 					continue
 				}
-				if r.decide(pkg, e.Version()).Allowed() {
+				if r.decide(pkg, e.Version(), e.Get("License")).Allowed() {
 					be.NewestAllowed = e.Version()
 				} else if e2, ok := s.newestArchived(ctx, r, pkg, e.Version()); ok {
 					be.NewestAllowed = e2.Version()

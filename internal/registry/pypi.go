@@ -28,6 +28,7 @@ import (
 	"vetted/internal/catalog"
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/ecosystem/pypi/pep440"
+	"vetted/internal/license"
 	"vetted/internal/policy"
 	"vetted/internal/upstream"
 )
@@ -55,6 +56,8 @@ type Deps struct {
 	Clock    func() time.Time
 	Metrics  *Metrics // optional
 	Intel    *Intel   // optional: vulnerability facts
+	// Licenses normalises declared licences (optional: no licence facts without it).
+	Licenses *license.Normalizer
 }
 
 // PyPIRepo configures one PyPI repository.
