@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -52,17 +51,14 @@ type Conda struct {
 }
 
 type condaRepo struct {
-	name        string
-	upstream    string // ends with "/" for URLs
-	local       bool
-	policy      *policy.Policy
+	name     string
+	upstream string // ends with "/" for URLs
+	local    bool
+	governed
 	prune       bool
-	licenses    *license.Normalizer
 	hosted      bool
-	mirror      *MirrorFilter // nil unless a mirror
-	uploads     sync.Mutex    // serialises uploads (hosted)
-	intel       *Intel
-	rev         atomic.Pointer[revCache]
+	mirror      *MirrorFilter                // nil unless a mirror
+	uploads     sync.Mutex                   // serialises uploads (hosted)
 	repodata    *docs[*repodata.Repodata]    // by subdir
 	channeldata *docs[*repodata.Channeldata] // under channeldataKey
 
@@ -113,9 +109,8 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, policy: pol, intel: deps.Intel, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
+		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
 		r.hosted = rc.Hosted
-		r.licenses = deps.Licenses
 		if rc.Mirror != nil {
 			if err := rc.Mirror.Compile(); err != nil {
 				return nil, fmt.Errorf("repository %s: %w", rc.Name, err)
@@ -229,34 +224,9 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 	return rd, page.Validators, false, nil
 }
 
-func (r *condaRepo) factsGen() uint64 {
-	if r.intel == nil {
-		return 0
-	}
-	return r.intel.Generation()
-}
-
-func (r *condaRepo) revision() string {
-	gen := r.factsGen()
-	if c := r.rev.Load(); c != nil && c.gen == gen {
-		return c.s
-	}
-	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + fmt.Sprint(gen)}
-	r.rev.Store(c)
-	return c.s
-}
-
-// decide evaluates the policy on one record; licence is the record's declared licence
-// ("" when unknown).
+// decide evaluates the policy on one record; licenseText is its declared licence.
 func (r *condaRepo) decide(name, version string, licenseText ...string) policy.Decision {
-	f := policy.Facts{Project: name, Version: version}
-	if len(licenseText) > 0 && r.licenses != nil {
-		f.License = licenseFact(r.licenses.Normalize(licenseText[0], license.CondaLicense))
-	}
-	if r.intel != nil {
-		f.Vulnerabilities = r.intel.Vulnerabilities(conda.OSVEcosystem, name, version, nil)
-	}
-	return r.policy.Evaluate(f)
+	return r.policy.Evaluate(r.facts(name, version, nil, licenseText...))
 }
 
 // keep returns the filter of a subdir's records: a record is served when a mirror's
@@ -561,9 +531,4 @@ func (s *Conda) Shard(ctx context.Context, repo, subdir, file string) (*Page, er
 		return &Page{Rendered: sh}, nil
 	}
 	return nil, fmt.Errorf("shard %s/%s is not in the current shard index (it changed; fetch repodata_shards.msgpack.zst again): %w", subdir, file, ErrNotFound)
-}
-
-// licenseFact turns a normalised licence into the policy's fact.
-func licenseFact(res license.Result) *policy.License {
-	return &policy.License{Declared: res.Declared, Expression: res.Expression, Category: string(res.Category)}
 }

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -53,11 +52,8 @@ type cranRepo struct {
 	upstream string // URL ending in "/", or an absolute folder
 	local    bool
 	hosted   bool
-	licenses *license.Normalizer
 	uploads  sync.Mutex // serialises uploads (hosted)
-	policy   *policy.Policy
-	intel    *Intel
-	rev      atomic.Pointer[revCache]
+	governed
 	packages *docs[[]cran.Entry] // upstream's src/contrib/PACKAGES, under "PACKAGES"
 	archives *docs[[]string]     // archived versions, by package name
 
@@ -81,7 +77,8 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 				return nil, err
 			}
 		}
-		r := &cranRepo{name: rc.Name, policy: pol, intel: deps.Intel, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted, licenses: deps.Licenses}
+		r := &cranRepo{name: rc.Name, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted,
+			governed: governed{eco: cran.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CRANLicense}}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {
@@ -198,30 +195,10 @@ func (s *CRAN) fetchArchive(ctx context.Context, r *cranRepo, pkg string, prev u
 	return versions, page.Validators, false, nil
 }
 
-func (r *cranRepo) revision() string {
-	var gen uint64
-	if r.intel != nil {
-		gen = r.intel.Generation()
-	}
-	if c := r.rev.Load(); c != nil && c.gen == gen {
-		return c.s
-	}
-	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + fmt.Sprint(gen)}
-	r.rev.Store(c)
-	return c.s
-}
-
 // decide evaluates the policy on one version; licenseText is its declared License field
 // when known.
 func (r *cranRepo) decide(pkg, version string, licenseText ...string) policy.Decision {
-	f := policy.Facts{Project: pkg, Version: version}
-	if len(licenseText) > 0 && r.licenses != nil {
-		f.License = licenseFact(r.licenses.Normalize(licenseText[0], license.CRANLicense))
-	}
-	if r.intel != nil {
-		f.Vulnerabilities = r.intel.Vulnerabilities(cran.OSVEcosystem, pkg, version, nil)
-	}
-	return r.policy.Evaluate(f)
+	return r.policy.Evaluate(r.facts(pkg, version, nil, licenseText...))
 }
 
 // Packages serves GET /cran/<repo>/src/contrib/PACKAGES[.gz]: for each package, its

@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -76,12 +75,10 @@ type PyPI struct {
 }
 
 type pypiRepo struct {
-	name   string
-	src    pypiSource
-	ttl    time.Duration
-	policy *policy.Policy
-	intel  *Intel // nil: no vulnerability facts
-	rev    atomic.Pointer[revCache]
+	name string
+	src  pypiSource
+	ttl  time.Duration
+	governed
 
 	lists    *docs[*pypi.ProjectList] // the project list, under listKey
 	projects *docs[*pypi.Project]     // project pages, by normalised name
@@ -155,8 +152,7 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 		r := &pypiRepo{
 			name:     rc.Name,
 			ttl:      rc.IndexTTL,
-			policy:   pol,
-			intel:    deps.Intel,
+			governed: governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel},
 			rendered: map[renderKey]*Rendered{},
 			files:    map[string]catalog.File{},
 		}
@@ -287,43 +283,10 @@ func (r *pypiRepo) projectVisible(project string) bool {
 	return r.policy.ProjectVisible(project)
 }
 
-// revision identifies the policy and the facts a decision is made under.
-func (r *pypiRepo) revision() string {
-	gen := r.factsGen()
-	if c := r.rev.Load(); c != nil && c.gen == gen {
-		return c.s // on every page request: no formatting while the facts stand
-	}
-	c := &revCache{gen: gen, s: r.policy.Revision() + "/" + strconv.FormatUint(gen, 10)}
-	r.rev.Store(c)
-	return c.s
-}
-
-// revCache is the revision string of one facts generation.
-type revCache struct {
-	gen uint64
-	s   string
-}
-
-func (r *pypiRepo) factsGen() uint64 {
-	if r.intel == nil {
-		return 0
-	}
-	return r.intel.Generation()
-}
-
 // decide gathers the facts of one version and evaluates the policy. versions, the
 // project's known versions, lets remedies name the nearest unaffected one; it may be nil.
 func (r *pypiRepo) decide(project, version string, versions []string) policy.Decision {
 	return r.policy.Evaluate(r.facts(project, version, versions))
-}
-
-// facts gathers what is known of one version.
-func (r *pypiRepo) facts(project, version string, versions []string) policy.Facts {
-	f := policy.Facts{Project: project, Version: version}
-	if r.intel != nil {
-		f.Vulnerabilities = r.intel.Vulnerabilities(pypi.OSVEcosystem, project, version, versions)
-	}
-	return f
 }
 
 // render returns the cached rendering of a page, rendering it when the page or the

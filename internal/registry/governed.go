@@ -1,0 +1,60 @@
+package registry
+
+import (
+	"strconv"
+	"sync/atomic"
+
+	"vetted/internal/license"
+	"vetted/internal/policy"
+)
+
+// governed is what every repository decides with: its policy, the vulnerability facts
+// and the licence normaliser, for one ecosystem. Repository types embed it.
+type governed struct {
+	eco      string // OSV ecosystem name of the repository's packages
+	policy   *policy.Policy
+	intel    *Intel              // nil: no vulnerability facts
+	licenses *license.Normalizer // nil: no licence facts
+	source   license.Source      // the field licences are declared in
+	rev      atomic.Pointer[revCache]
+}
+
+// revCache is the revision string of one facts generation.
+type revCache struct {
+	gen uint64
+	s   string
+}
+
+func (g *governed) factsGen() uint64 {
+	if g.intel == nil {
+		return 0
+	}
+	return g.intel.Generation()
+}
+
+// revision identifies the policy and the facts that decisions are made under; caches
+// of rendered indexes are keyed by it.
+func (g *governed) revision() string {
+	gen := g.factsGen()
+	if c := g.rev.Load(); c != nil && c.gen == gen {
+		return c.s // on every index request: no formatting while the facts stand
+	}
+	c := &revCache{gen: gen, s: g.policy.Revision() + "/" + strconv.FormatUint(gen, 10)}
+	g.rev.Store(c)
+	return c.s
+}
+
+// facts gathers what is known of one version. versions (the project's known versions,
+// for remedies naming a fixed one) and licenseText (the declared licence, when the index
+// carries it) may be empty.
+func (g *governed) facts(project, version string, versions []string, licenseText ...string) policy.Facts {
+	f := policy.Facts{Project: project, Version: version}
+	if g.intel != nil {
+		f.Vulnerabilities = g.intel.Vulnerabilities(g.eco, project, version, versions)
+	}
+	if len(licenseText) > 0 && g.licenses != nil {
+		res := g.licenses.Normalize(licenseText[0], g.source)
+		f.License = &policy.License{Declared: res.Declared, Expression: res.Expression, Category: string(res.Category)}
+	}
+	return f
+}
