@@ -116,17 +116,17 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	schemes := vulnSchemes()
 	intel := registry.NewIntel(cat, schemes, time.Now)
 	intel.SetCrossMaps([]registry.CrossMap{{From: conda.OSVEcosystem, To: pypi.OSVEcosystem, Names: cfg.Feeds.CondaPyPINames}})
-	svc, err := registry.NewPyPI(registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel}, repos)
-	if err != nil {
-		cat.Close()
-		return nil, err
-	}
 	table, err := license.DefaultTable()
 	if err != nil {
 		cat.Close()
 		return nil, err
 	}
 	deps := registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel, Licenses: license.New(table)}
+	svc, err := registry.NewPyPI(deps, repos)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
 	condaSvc, err := registry.NewConda(deps, condaRepos)
 	if err != nil {
 		cat.Close()

@@ -14,6 +14,7 @@ import (
 
 	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/cran/crantest"
+	"vetted/internal/ecosystem/pypi/pypitest"
 )
 
 // rscript runs R code with the real Rscript and returns its output.
@@ -212,5 +213,35 @@ policies:
 	resp, msg = httpGet(t, v.URL+"/cran/r/src/contrib/gplPkg_1.0.0.tar.gz")
 	if resp.StatusCode != 403 || !strings.Contains(string(msg), "GPL-3.0-only") {
 		t.Fatalf("GPL R package download: %s %q", resp.Status, msg)
+	}
+}
+
+// TestLicencePolicyPip: with strong copyleft denied, pip does not see the GPL version of
+// a project (its licence is read from PEP 658 core metadata) and installs the MIT one; the
+// GPL wheel's download is refused naming the licence.
+func TestLicencePolicyPip(t *testing.T) {
+	requireTool(t, "python3")
+	ix := pypitest.NewIndex()
+	ix.AddWheel(pypitest.Project{Name: "lic-demo", Version: "1.0", License: "MIT"})
+	ix.AddWheel(pypitest.Project{Name: "lic-demo", Version: "2.0", License: "GPLv3"})
+	ix.Format = "json"
+	up := httptest.NewServer(ix)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: p, ecosystem: pypi, kind: proxy, upstream: %s/simple/, policy: no-gpl}
+policies:
+  no-gpl:
+    rules:
+      - licenses: {deny: [strong-copyleft, network-copyleft]}
+`, up.URL))
+	target := t.TempDir()
+	if out, err := pip(t, "install", "--index-url", v.URL+"/pypi/p/simple/", "--no-cache-dir", "--target", target, "lic-demo"); err != nil {
+		t.Fatalf("pip install: %v\n%s", err, out)
+	}
+	wantInstalled(t, target, "lic_demo-1.0")
+	resp, body := httpGet(t, v.URL+"/pypi/p/files/lic-demo/lic_demo-2.0-py3-none-any.whl")
+	if resp.StatusCode != 403 || !strings.Contains(string(body), "GPL-3.0-only") {
+		t.Fatalf("GPL wheel download: %s %q", resp.Status, body)
 	}
 }

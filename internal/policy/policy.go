@@ -311,6 +311,17 @@ func (r *nameRule) evaluate(f Facts) (Reason, bool) {
 	}, true
 }
 
+// NeedsLicense reports whether a rule decides on licences, so that the caller knows to
+// gather them (for PyPI, from core metadata).
+func (p *Policy) NeedsLicense() bool {
+	for _, r := range p.rules {
+		if _, ok := r.(*licenseRule); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // ProjectVisible reports whether any version of a project might be allowed, judging by
 // its name alone. Project lists leave out the projects for which it is false.
 func (p *Policy) ProjectVisible(project string) bool {

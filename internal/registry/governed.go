@@ -53,8 +53,12 @@ func (g *governed) facts(project, version string, versions []string, licenseText
 		f.Vulnerabilities = g.intel.Vulnerabilities(g.eco, project, version, versions)
 	}
 	if len(licenseText) > 0 && g.licenses != nil {
-		res := g.licenses.Normalize(licenseText[0], g.source)
-		f.License = &policy.License{Declared: res.Declared, Expression: res.Expression, Category: string(res.Category)}
+		f.License = licenseFact(g.licenses.Normalize(licenseText[0], g.source))
 	}
 	return f
+}
+
+// licenseFact is a normalised licence as the policy sees it.
+func licenseFact(res license.Result) *policy.License {
+	return &policy.License{Declared: res.Declared, Expression: res.Expression, Category: string(res.Category)}
 }

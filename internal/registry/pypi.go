@@ -83,9 +83,10 @@ type pypiRepo struct {
 	lists    *docs[*pypi.ProjectList] // the project list, under listKey
 	projects *docs[*pypi.Project]     // project pages, by normalised name
 
-	mu       sync.RWMutex
-	rendered map[renderKey]*Rendered // valid while gen and policy revision match
-	files    map[string]catalog.File // fetched files by filename
+	mu         sync.RWMutex
+	rendered   map[renderKey]*Rendered    // valid while gen and policy revision match
+	files      map[string]catalog.File    // fetched files by filename
+	licensesOf map[string]*policy.License // by project + "\x00" + version (licence rules only)
 }
 
 type renderKey struct {
@@ -150,11 +151,12 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 			}
 		}
 		r := &pypiRepo{
-			name:     rc.Name,
-			ttl:      rc.IndexTTL,
-			governed: governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel},
-			rendered: map[renderKey]*Rendered{},
-			files:    map[string]catalog.File{},
+			name:       rc.Name,
+			ttl:        rc.IndexTTL,
+			governed:   governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses},
+			rendered:   map[renderKey]*Rendered{},
+			files:      map[string]catalog.File{},
+			licensesOf: map[string]*policy.License{},
 		}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.src = newHTTPSource(rc.Upstream, deps.Upstream)
@@ -269,6 +271,9 @@ func (s *PyPI) ProjectPage(ctx context.Context, repo, project string, format For
 	if err != nil {
 		return nil, err
 	}
+	if r.needsLicense() {
+		s.prefetchLicenses(ctx, r, st.value, projectVersions(st.value))
+	}
 	return &Page{Rendered: r.render(project, format, st.gen, st.changedAt, func() ([]byte, error) {
 		p := r.filter(st.value)
 		if format == FormatJSON {
@@ -286,7 +291,101 @@ func (r *pypiRepo) projectVisible(project string) bool {
 // decide gathers the facts of one version and evaluates the policy. versions, the
 // project's known versions, lets remedies name the nearest unaffected one; it may be nil.
 func (r *pypiRepo) decide(project, version string, versions []string) policy.Decision {
-	return r.policy.Evaluate(r.facts(project, version, versions))
+	f := r.facts(project, version, versions)
+	if r.needsLicense() {
+		r.mu.RLock()
+		f.License = r.licensesOf[project+"\x00"+version]
+		r.mu.RUnlock()
+	}
+	return r.policy.Evaluate(f)
+}
+
+// needsLicense reports whether the policy decides on licences (read from core metadata).
+func (r *pypiRepo) needsLicense() bool { return r.licenses != nil && r.policy.NeedsLicense() }
+
+// prefetchLicenses reads the declared licence of each version not known yet from the
+// core metadata of one of its files (PEP 658 from upstream, or extracted from a wheel),
+// eight at a time. A version without readable metadata gets NOASSERTION, so that the
+// policy's unknown setting decides it.
+func (s *PyPI) prefetchLicenses(ctx context.Context, r *pypiRepo, p *pypi.Project, versions []string) {
+	byVersion := map[string]string{} // version → a file whose metadata to read
+	for _, f := range p.Files {
+		d, err := pypi.ParseFilenameFor(p.Name, f.Filename)
+		if err != nil || (d.Kind != "wheel" && f.CoreMetadata == nil) {
+			continue
+		}
+		if cur, ok := byVersion[d.Version]; !ok || (f.CoreMetadata != nil && !strings.HasSuffix(cur, "+meta")) {
+			name := f.Filename
+			if f.CoreMetadata != nil {
+				name += "+meta"
+			}
+			byVersion[d.Version] = name
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for _, v := range versions {
+		key := p.Name + "\x00" + v
+		r.mu.RLock()
+		_, known := r.licensesOf[key]
+		r.mu.RUnlock()
+		if known {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(v, key string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			lic := s.readLicense(ctx, r, p.Name, strings.TrimSuffix(byVersion[v], "+meta"))
+			r.mu.Lock()
+			bounded(r.licensesOf, key, lic)
+			r.mu.Unlock()
+		}(v, key)
+	}
+	wg.Wait()
+}
+
+// readLicense reads and normalises the licence declared in a file's core metadata.
+func (s *PyPI) readLicense(ctx context.Context, r *pypiRepo, project, filename string) *policy.License {
+	unknown := func(why string) *policy.License {
+		return &policy.License{Declared: "(" + why + ")", Expression: license.NOASSERTION, Category: string(license.Unknown)}
+	}
+	if filename == "" {
+		return unknown("no wheel or core metadata to read the licence from")
+	}
+	a, err := s.obtain(ctx, r, project, filename+".metadata")
+	if err != nil {
+		return unknown(fmt.Sprintf("core metadata unavailable: %v", err))
+	}
+	data, err := io.ReadAll(io.LimitReader(a.Content, pypi.MaxMetadataBytes))
+	a.Content.Close()
+	if err != nil {
+		return unknown(err.Error())
+	}
+	md, err := pypi.ParseMetadata(data)
+	if err != nil {
+		return unknown(fmt.Sprintf("core metadata unreadable: %v", err))
+	}
+	switch {
+	case md.LicenseExpression != "":
+		return licenseFact(r.licenses.Normalize(md.LicenseExpression, license.PyPIExpression))
+	case strings.TrimSpace(md.License) != "" && md.License != "UNKNOWN":
+		return licenseFact(r.licenses.Normalize(md.License, license.PyPILicense))
+	case len(licenseClassifiers(md.Classifiers)) > 0:
+		return licenseFact(r.licenses.NormalizeClassifiers(licenseClassifiers(md.Classifiers)))
+	}
+	return licenseFact(r.licenses.Normalize("", license.PyPILicense))
+}
+
+func licenseClassifiers(cs []string) []string {
+	var out []string
+	for _, c := range cs {
+		if strings.HasPrefix(c, "License ::") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // render returns the cached rendering of a page, rendering it when the page or the
@@ -439,10 +538,15 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 	if !pypi.SafeFilename(filename) {
 		return nil, fmt.Errorf("filename %q: %w: it must be a plain file name", filename, ErrInvalid)
 	}
-	distName, isMeta := strings.CutSuffix(filename, ".metadata")
+	distName, _ := strings.CutSuffix(filename, ".metadata")
 	dist, err := pypi.ParseFilenameFor(project, distName)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a distribution of %s: %w", filename, project, ErrNotFound)
+	}
+	if r.needsLicense() {
+		if st, _, err := r.projects.get(ctx, project); err == nil {
+			s.prefetchLicenses(ctx, r, st.value, []string{dist.Version})
+		}
 	}
 	if d := r.decide(project, dist.Version, nil); !d.Allowed() {
 		be := &BlockedError{Repo: repo, Project: project, Version: dist.Version, Filename: filename, Decision: d}
@@ -454,10 +558,21 @@ func (s *PyPI) File(ctx context.Context, repo, project, filename string) (*Artif
 		s.deps.Metrics.blockedDownload(repo)
 		return nil, be
 	}
+	return s.obtain(ctx, r, project, filename)
+}
+
+// obtain returns a file of a project, from the blob store or fetched from upstream
+// (verified), without any policy check: File checks policy before calling it.
+func (s *PyPI) obtain(ctx context.Context, r *pypiRepo, project, filename string) (*Artifact, error) {
+	distName, isMeta := strings.CutSuffix(filename, ".metadata")
+	dist, err := pypi.ParseFilenameFor(project, distName)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a distribution of %s: %w", filename, project, ErrNotFound)
+	}
 	if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
 		return a, err
 	}
-	_, err, _ = s.flight.Do(repo+"\x00file\x00"+filename, func() (any, error) {
+	_, err, _ = s.flight.Do(r.name+"\x00file\x00"+filename, func() (any, error) {
 		// The fetch finishes and is stored even if the client that started it hangs up.
 		ctx := context.WithoutCancel(ctx)
 		// A fetch that ended between the look above and this flight counts.
@@ -719,7 +834,9 @@ type Explanation struct {
 	NewestAllowed string          `json:"newest_allowed,omitempty"`
 	// Vulnerabilities are the advisories that affect the version, with triage.
 	Vulnerabilities []policy.Vulnerability `json:"vulnerabilities"`
-	Warning         string                 `json:"warning,omitempty"`
+	// License is the version's licence, when a licence rule made vetted read it.
+	License *policy.License `json:"license,omitempty"`
+	Warning string          `json:"warning,omitempty"`
 }
 
 // Explain serves GET /api/v1/repositories/<repo>/decisions/<project>/<version> and
@@ -759,10 +876,18 @@ func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Exp
 	var versions []string
 	if st != nil {
 		versions = projectVersions(st.value)
+		if r.needsLicense() {
+			s.prefetchLicenses(ctx, r, st.value, []string{version})
+		}
 	}
 	f := r.facts(project, version, versions)
+	if r.needsLicense() {
+		r.mu.RLock()
+		f.License = r.licensesOf[project+"\x00"+version]
+		r.mu.RUnlock()
+	}
 	ex.Decision = r.policy.Evaluate(f)
-	ex.Vulnerabilities = f.Vulnerabilities
+	ex.Vulnerabilities, ex.License = f.Vulnerabilities, f.License
 	return ex, nil
 }
 

@@ -185,7 +185,6 @@ func BenchmarkRender300k(b *testing.B) {
 		n = cw.n
 	}
 	b.SetBytes(n)
-	b.ReportMetric(peakRSS(), "peak-RSS-MiB")
 }
 
 func BenchmarkRenderZstd300k(b *testing.B) {

@@ -20,8 +20,10 @@ func Current(rd *Repodata, keep KeepFunc, compare func(a, b string) int) *Repoda
 	}
 	var all []kept
 	best := map[string]string{} // name → highest version
+	var rec Record              // one variable for all: keep's pointer makes it escape
 	scan := func(m map[string]Record, conda bool) {
-		for filename, rec := range m {
+		for filename, r := range m {
+			rec = r
 			if keep != nil && !keep(filename, &rec) {
 				continue
 			}
@@ -46,9 +48,8 @@ func Current(rd *Repodata, keep KeepFunc, compare func(a, b string) int) *Repoda
 		if k.conda {
 			src, dst = rd.PackagesConda, out.PackagesConda
 		}
-		rec := src[k.filename]
-		if compare(rec.Version, best[rec.Name]) == 0 {
-			dst[k.filename] = rec
+		if r := src[k.filename]; compare(r.Version, best[r.Name]) == 0 {
+			dst[k.filename] = r
 		}
 	}
 	return out

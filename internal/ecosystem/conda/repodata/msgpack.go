@@ -184,8 +184,11 @@ func (s *scanner) toMsgpack(dst []byte, depth int, digests bool) ([]byte, error)
 				if err != nil {
 					return dst, err
 				}
-				if bin, err := hex.DecodeString(string(v)); err == nil {
-					dst = mpAppendBin(dst, bin)
+				var digest [64]byte // sha256 needs 32
+				if len(v) > 2*len(digest) {
+					dst = mpAppendStr(dst, v)
+				} else if n, err := hex.Decode(digest[:], v); err == nil {
+					dst = mpAppendBin(dst, digest[:n])
 				} else {
 					dst = mpAppendStr(dst, v)
 				}
@@ -208,6 +211,9 @@ func (s *scanner) toMsgpack(dst []byte, depth int, digests bool) ([]byte, error)
 			return dst, err
 		}
 		if isInt {
+			if v, ok := parseUint(lit); ok {
+				return mpAppendUint(dst, uint64(v)), nil
+			}
 			if lit[0] == '-' {
 				if v, err := strconv.ParseInt(string(lit), 10, 64); err == nil {
 					return mpAppendInt(dst, v), nil

@@ -92,6 +92,22 @@ func TestMsgpackRoundTrip(t *testing.T) {
 	}
 }
 
+// Digests that are not short hex stay strings (a shard reader then refuses them).
+func TestMsgpackLongDigest(t *testing.T) {
+	long := strings.Repeat("ab", 100)
+	mp, err := jsonToMsgpack(nil, []byte(`{"sha256":"`+long+`","md5":"abc"}`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := mpDecode(mp)
+	if sha, _ := v.(mpMap).get("sha256"); sha != long {
+		t.Errorf("sha256 %v", sha)
+	}
+	if md5, _ := v.(mpMap).get("md5"); md5 != "abc" {
+		t.Errorf("md5 %v", md5)
+	}
+}
+
 func TestMsgpackDecodeErrors(t *testing.T) {
 	good, _ := jsonToMsgpack(nil, []byte(`{"a":[1,"xyz",{"b":null}],"md5":"0011"}`), true)
 	for i := range len(good) {

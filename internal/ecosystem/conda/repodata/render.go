@@ -97,8 +97,9 @@ func writeRecords(bw *bufio.Writer, m map[string]Record, keep KeepFunc, scratch 
 	slices.Sort(names)
 	bw.WriteByte('{')
 	n := 0
+	var rec Record // one variable for all: keep's pointer makes it escape
 	for _, name := range names {
-		rec := m[name]
+		rec = m[name]
 		if keep != nil && !keep(name, &rec) {
 			continue
 		}

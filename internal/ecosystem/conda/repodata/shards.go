@@ -88,8 +88,10 @@ func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]
 		removed         []string
 	}
 	groups := map[string]*group{}
+	var rec Record // one variable for all: keep's pointer makes it escape
 	collect := func(m map[string]Record, conda bool) error {
-		for filename, rec := range m {
+		for filename, r := range m {
+			rec = r
 			if keep != nil && !keep(filename, &rec) {
 				continue
 			}
