@@ -189,6 +189,10 @@ func compilePolicies(cfg config.Config) (map[[2]string]*policy.Policy, error) {
 			}
 			spec.Rules = append(spec.Rules, rs)
 		}
+		for _, e := range pc.Exceptions {
+			exp, _ := e.ExpiryTime() // validated with the configuration
+			spec.Exceptions = append(spec.Exceptions, policy.ExceptionSpec{Project: e.Project, Versions: e.Versions, Rule: e.Rule, Owner: e.Owner, Reason: e.Reason, Expires: exp})
+		}
 		p, err := policy.Compile(spec, ecosystems[repo.Ecosystem])
 		if err != nil {
 			return nil, fmt.Errorf("config: policies.%s (used by %s repository %s): %w", name, repo.Ecosystem, repo.Name, err)

@@ -139,6 +139,9 @@ type Policy struct {
 	Mode string `yaml:"mode"`
 	// Rules are evaluated in order.
 	Rules []Rule `yaml:"rules"`
+	// Exceptions lift rules for some versions of a project, with an owner, a reason and
+	// an expiry.
+	Exceptions []Exception `yaml:"exceptions"`
 	// PruneDependents (conda) also removes the records that can no longer be installed
 	// because every record that could satisfy one of their dependencies is blocked.
 	PruneDependents bool `yaml:"prune-dependents"`
@@ -161,6 +164,26 @@ type Rule struct {
 	Unscored string `yaml:"unscored"`
 	// Licenses blocks versions whose licence is not allowed (conda and CRAN today).
 	Licenses *Licenses `yaml:"licenses"`
+}
+
+// Exception lifts a kind of rule for versions of a project until it expires.
+type Exception struct {
+	Project  string `yaml:"project"`  // name or glob
+	Versions string `yaml:"versions"` // constraint in the ecosystem's syntax; empty: every version
+	// Rule is the kind of rule lifted: block, max-cvss, max-severity, licenses or
+	// allowlist-only; empty lifts any (never a malicious-package block).
+	Rule    string `yaml:"rule"`
+	Owner   string `yaml:"owner"`   // who answers for it
+	Reason  string `yaml:"reason"`  // why
+	Expires string `yaml:"expires"` // date (2027-01-31) or RFC 3339 time
+}
+
+// ExpiryTime parses Expires.
+func (e Exception) ExpiryTime() (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", e.Expires); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, e.Expires)
 }
 
 // Licenses is a licence rule. Items are SPDX ids (MIT, GPL-3.0-only) or categories
@@ -297,6 +320,8 @@ func sectionName(goType string) string {
 		return "a rule's match (allowed: project, versions)"
 	case "Licenses":
 		return "a licenses rule (allowed: allow, deny, unknown)"
+	case "Exception":
+		return "an exception (allowed: project, versions, rule, owner, reason, expires)"
 	case "Mirror":
 		return "mirror (allowed: subdirs, names, versions, latest, interval)"
 	}
@@ -407,6 +432,15 @@ func (c *Config) Validate() error {
 		case "", "default", "allowlist-only":
 		default:
 			bad(key+".mode", "%q is not one of default, allowlist-only", p.Mode)
+		}
+		for i, e := range p.Exceptions {
+			ek := fmt.Sprintf("%s.exceptions[%d]", key, i)
+			if e.Project == "" || e.Owner == "" || e.Reason == "" {
+				bad(ek, "project, owner and reason are required (example: {project: \"jinja2\", versions: \"==2.10\", rule: max-cvss, owner: sec@example.org, reason: \"SEC-7\", expires: 2027-01-31})")
+			}
+			if _, err := e.ExpiryTime(); err != nil {
+				bad(ek+".expires", "%q is not a date (2027-01-31) or an RFC 3339 time", e.Expires)
+			}
 		}
 		for i, r := range p.Rules {
 			rk := fmt.Sprintf("%s.rules[%d]", key, i)

@@ -61,6 +61,8 @@ func compileLicenseRule(policyName string, n int, rs RuleSpec) (*licenseRule, er
 	return r, nil
 }
 
+func (*licenseRule) kind() string { return "licenses" }
+
 func (r *licenseRule) evaluate(f Facts) (Reason, bool) {
 	l := f.License
 	if l == nil {

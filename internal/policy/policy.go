@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"vetted/internal/ecosystem"
 )
@@ -45,6 +46,8 @@ type Facts struct {
 	Vulnerabilities []Vulnerability
 	// License is the version's licence; nil when vetted does not know it.
 	License *License
+	// Now is when the decision is made, for exceptions' expiry (zero: they never expire).
+	Now time.Time
 }
 
 // Reason explains one rule's contribution to a decision.
@@ -98,9 +101,10 @@ const (
 
 // Spec declares a policy; Compile checks it and makes it ready to evaluate.
 type Spec struct {
-	Name  string
-	Mode  Mode
-	Rules []RuleSpec
+	Name       string
+	Mode       Mode
+	Rules      []RuleSpec
+	Exceptions []ExceptionSpec
 }
 
 // RuleSpec declares one rule.
@@ -121,10 +125,11 @@ type RuleSpec struct {
 
 // Policy is a compiled, immutable policy.
 type Policy struct {
-	name     string
-	mode     Mode
-	rules    []rule
-	revision string
+	name       string
+	mode       Mode
+	rules      []rule
+	exceptions []*exception
+	revision   string
 }
 
 // rule is one compiled rule. Rules to come (CVSS thresholds, licences, release age) are
@@ -132,6 +137,9 @@ type Policy struct {
 type rule interface {
 	// evaluate returns whether the rule matches the facts and, if so, its reason.
 	evaluate(f Facts) (Reason, bool)
+	// kind names the kind of rule, for exceptions: block, allow, max-cvss, max-severity,
+	// licenses, malicious.
+	kind() string
 }
 
 // Compile checks spec against the ecosystem's name and version syntax. Errors name the
@@ -162,6 +170,13 @@ func Compile(spec Spec, eco ecosystem.Ecosystem) (*Policy, error) {
 		}
 		p.rules = append(p.rules, r)
 	}
+	for i, es := range spec.Exceptions {
+		ex, err := compileException(spec.Name, i+1, es, eco)
+		if err != nil {
+			return nil, err
+		}
+		p.exceptions = append(p.exceptions, ex)
+	}
 	// The revision is derived from the declaration, so that restarting with the same
 	// policy keeps cached decisions and rendered indexes valid.
 	canon, _ := json.Marshal(struct {
@@ -188,6 +203,12 @@ func (p *Policy) Evaluate(f Facts) Decision {
 		if !ok {
 			continue
 		}
+		if reason.Verdict != Allow {
+			if ex := p.exceptionFor(r.kind(), f); ex != nil {
+				d.Reasons = append(d.Reasons, ex.reason(r.kind(), f, reason))
+				continue // lifted: the next rules still apply
+			}
+		}
 		d.Reasons = append(d.Reasons, reason)
 		if reason.Verdict == Warn {
 			d.Verdict = Warn
@@ -199,16 +220,31 @@ func (p *Policy) Evaluate(f Facts) Decision {
 		return d
 	}
 	if p.mode == ModeAllowlistOnly {
-		d.Verdict = Block
-		d.Reasons = append(d.Reasons, Reason{
+		reason := Reason{
 			Rule:     fmt.Sprintf("policy %q mode allowlist-only", p.name),
 			Verdict:  Block,
 			Message:  fmt.Sprintf("%s %s is not on the allowlist of policy %q", f.Project, f.Version, p.name),
 			Evidence: "no allow rule matches this project and version",
 			Remedy:   "ask a repository administrator to add an allow rule for it",
-		})
+		}
+		if ex := p.exceptionFor("allowlist-only", f); ex != nil {
+			d.Reasons = append(d.Reasons, ex.reason("allowlist-only", f, reason))
+			return d
+		}
+		d.Verdict = Block
+		d.Reasons = append(d.Reasons, reason)
 	}
 	return d
+}
+
+// exceptionFor returns the first exception that lifts a rule of that kind, or nil.
+func (p *Policy) exceptionFor(kind string, f Facts) *exception {
+	for _, e := range p.exceptions {
+		if e.lifts(kind, f) {
+			return e
+		}
+	}
+	return nil
 }
 
 // nameRule allows or blocks by project glob and version constraint.
@@ -283,6 +319,8 @@ func normalizeGlob(glob string, eco ecosystem.Ecosystem) string {
 	}
 	return b.String()
 }
+
+func (r *nameRule) kind() string { return string(r.action) }
 
 func (r *nameRule) evaluate(f Facts) (Reason, bool) {
 	if ok, _ := path.Match(r.glob, f.Project); !ok {

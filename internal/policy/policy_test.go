@@ -3,6 +3,7 @@ package policy_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"vetted/internal/ecosystem/pypi"
 	"vetted/internal/policy"
@@ -242,5 +243,68 @@ func TestLicenseRule(t *testing.T) {
 	}
 	if _, err := policy.Compile(policy.Spec{Name: "p", Rules: []policy.RuleSpec{rule(nil, []string{"not-a-licence-or-category"}, "")}}, pypi.Ecosystem{}); err == nil {
 		t.Error("an unknown licence item compiled")
+	}
+}
+
+func TestExceptions(t *testing.T) {
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	critical := policy.Vulnerability{ID: "GHSA-1", Scored: true, Score: 9.8, Severity: "critical"}
+	mal := policy.Vulnerability{ID: "MAL-1", Malicious: true}
+	gpl := &policy.License{Declared: "GPLv3", Expression: "GPL-3.0-only", Category: "strong-copyleft"}
+	exc := func(project, versions, rule string, expires time.Time) policy.ExceptionSpec {
+		return policy.ExceptionSpec{Project: project, Versions: versions, Rule: rule, Owner: "sec@example.org", Reason: "ticket SEC-7", Expires: expires}
+	}
+	later, earlier := now.Add(24*time.Hour), now.Add(-time.Hour)
+	rules := []policy.RuleSpec{
+		block("alpha", ">=2.0"),
+		{Action: policy.ActionMaxCVSS, MaxCVSS: 7},
+		{Action: policy.ActionLicenses, LicenseDeny: []string{"strong-copyleft"}},
+	}
+	cases := []struct {
+		name   string
+		exc    policy.ExceptionSpec
+		facts  policy.Facts
+		want   policy.Verdict
+		substr string
+	}{
+		{"lifts a block", exc("alpha", "==2.0", "block", later), policy.Facts{Project: "alpha", Version: "2.0"}, policy.Allow, "exception owned by sec@example.org"},
+		{"other version stays blocked", exc("alpha", "==2.0", "block", later), policy.Facts{Project: "alpha", Version: "2.1"}, policy.Block, "rule 1"},
+		{"expired", exc("alpha", "==2.0", "block", earlier), policy.Facts{Project: "alpha", Version: "2.0"}, policy.Block, "rule 1"},
+		{"wrong kind", exc("alpha", "", "licenses", later), policy.Facts{Project: "alpha", Version: "2.0"}, policy.Block, "rule 1"},
+		{"lifts a CVE and later rules still apply", exc("beta", "", "max-cvss", later), policy.Facts{Project: "beta", Version: "1.0", Vulnerabilities: []policy.Vulnerability{critical}, License: gpl}, policy.Block, "licenses"},
+		{"lifts a licence", exc("beta", "", "licenses", later), policy.Facts{Project: "beta", Version: "1.0", License: gpl}, policy.Allow, "until 2026-11-27"},
+		{"any kind", exc("beta", "", "", later), policy.Facts{Project: "beta", Version: "1.0", Vulnerabilities: []policy.Vulnerability{critical}, License: gpl}, policy.Allow, ""},
+		{"never malicious", exc("beta", "", "", later), policy.Facts{Project: "beta", Version: "1.0", Vulnerabilities: []policy.Vulnerability{mal}}, policy.Block, "malicious"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := policy.Compile(policy.Spec{Name: "p", Rules: rules, Exceptions: []policy.ExceptionSpec{c.exc}}, pypi.Ecosystem{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.facts.Now = now
+			d := p.Evaluate(c.facts)
+			text := ""
+			for _, r := range d.Reasons {
+				text += r.Message + " | " + r.Rule + "\n"
+			}
+			if d.Verdict != c.want || (c.substr != "" && !strings.Contains(text, c.substr)) {
+				t.Fatalf("verdict %s, want %s with %q in:\n%s", d.Verdict, c.want, c.substr, text)
+			}
+		})
+	}
+	for _, bad := range []policy.ExceptionSpec{
+		{Project: "x", Owner: "o", Reason: "r"},                                    // no expiry
+		{Project: "x", Reason: "r", Expires: later},                                // no owner
+		{Project: "x", Owner: "o", Reason: "r", Expires: later, Rule: "malicious"}, // not exceptable
+		{Project: "x", Owner: "o", Reason: "r", Expires: later, Versions: ">>1"},   // bad constraint
+	} {
+		if _, err := policy.Compile(policy.Spec{Name: "p", Exceptions: []policy.ExceptionSpec{bad}}, pypi.Ecosystem{}); err == nil {
+			t.Errorf("exception %+v compiled", bad)
+		}
+	}
+	p, _ := policy.Compile(policy.Spec{Name: "p", Exceptions: []policy.ExceptionSpec{exc("a", "", "", later), exc("b", "", "", earlier)}}, pypi.Ecosystem{})
+	if n := p.ActiveExceptions(now); n != 1 {
+		t.Errorf("active exceptions %d, want 1", n)
 	}
 }

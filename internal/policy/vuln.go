@@ -96,6 +96,13 @@ func compileVulnRule(policyName string, n int, rs RuleSpec) (*vulnRule, error) {
 	return r, nil
 }
 
+func (r *vulnRule) kind() string {
+	if r.bySev {
+		return "max-severity"
+	}
+	return "max-cvss"
+}
+
 func (r *vulnRule) exceeds(v Vulnerability) bool {
 	if r.bySev {
 		return severityRank(v.Severity) >= severityRank(r.severity)
@@ -187,6 +194,8 @@ func remedy(vs []Vulnerability) string {
 // maliciousRule blocks versions named by a malicious-package (MAL-) record, whatever
 // the policy says: it is tried before every rule.
 type maliciousRule struct{ policy string }
+
+func (maliciousRule) kind() string { return "malicious" }
 
 func (r maliciousRule) evaluate(f Facts) (Reason, bool) {
 	var mal []Vulnerability

@@ -109,7 +109,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
+		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense, clock: deps.Clock}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
 		r.hosted = rc.Hosted
 		if rc.Mirror != nil {
 			if err := rc.Mirror.Compile(); err != nil {

@@ -78,7 +78,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 			}
 		}
 		r := &cranRepo{name: rc.Name, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted,
-			governed: governed{eco: cran.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CRANLicense}}
+			governed: governed{eco: cran.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CRANLicense, clock: deps.Clock}}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
 		} else {

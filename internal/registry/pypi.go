@@ -153,7 +153,7 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 		r := &pypiRepo{
 			name:       rc.Name,
 			ttl:        rc.IndexTTL,
-			governed:   governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses},
+			governed:   governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, clock: deps.Clock},
 			rendered:   map[renderKey]*Rendered{},
 			files:      map[string]catalog.File{},
 			licensesOf: map[string]*policy.License{},
