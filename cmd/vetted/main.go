@@ -115,6 +115,7 @@ refused at download with a reason.`,
 		newAdvisories(stdout, load),
 		newToken(stdout),
 		newMirror(stdout, stderr, load),
+		newReport(stdout, load),
 		&cobra.Command{
 			Use:     "version",
 			Short:   "Print vetted's version",

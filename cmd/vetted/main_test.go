@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"vetted/internal/config"
 	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/pypi/pypitest"
 )
@@ -273,5 +275,56 @@ repositories:
 	}
 	if code, _, stderr := runCLI(t, "mirror", "sync", "nope", "--config", cfg); code != 1 || !strings.Contains(stderr, `repository "nope"`) {
 		t.Fatalf("unknown repository: %d %s", code, stderr)
+	}
+}
+
+// TestReportLicenses: `vetted report licenses` lists every cached version's licence
+// with the decision, as a table with a summary, CSV and JSON, for PyPI, conda and CRAN.
+func TestReportLicenses(t *testing.T) {
+	dir := t.TempDir()
+	wheels := filepath.Join(dir, "wheels")
+	os.Mkdir(wheels, 0o755)
+	ix := pypitest.NewIndex()
+	ix.AddWheel(pypitest.Project{Name: "alpha", Version: "1.0", License: "MIT"})
+	ix.AddWheel(pypitest.Project{Name: "alpha", Version: "2.0", License: "GPLv3"})
+	ix.WriteFolder(wheels)
+	ch := condatest.NewChannel()
+	ch.Add(condatest.Package{Name: "tool", Version: "1.0", License: "Apache-2.0"}, ".conda")
+	channel := filepath.Join(dir, "channel")
+	ch.WriteFolder(channel)
+	cfg := filepath.Join(dir, "vetted.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: %s
+repositories:
+  - {name: py, ecosystem: pypi, kind: proxy, upstream: %s, policy: no-gpl}
+  - {name: c, ecosystem: conda, kind: proxy, upstream: %s, policy: no-gpl}
+policies:
+  no-gpl:
+    rules: [{licenses: {deny: [strong-copyleft]}}]
+`, filepath.Join(dir, "data"), wheels, channel)), 0o644)
+	// Cache the pages first, as serving would.
+	code, _, stderr := runCLI(t, "why", "py", "alpha==1.0", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("why: %d %s", code, stderr)
+	}
+	code, out, stderr := runCLI(t, "report", "licenses", "py", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "GPL-3.0-only") || !strings.Contains(out, "block") || !strings.Contains(out, "2 versions by category:") || !strings.Contains(out, "permissive 1;") || !strings.Contains(out, "strong-copyleft 1;") {
+		t.Fatalf("table: %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = runCLI(t, "report", "licenses", "py", "--config", cfg, "--format", "csv")
+	if code != 0 || !strings.HasPrefix(out, "project,version,where,declared,expression,category,decision,reason\n") || !strings.Contains(out, "alpha,1.0,,MIT,MIT,permissive,allow,") {
+		t.Fatalf("csv: %d\n%s", code, out)
+	}
+	// The conda channel's subdir is cached by a first request through the service.
+	a, err := openApp(context.Background(), func() (config.Config, error) { return config.Load(cfg, nil) }, "error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Conda.Repodata(context.Background(), "c", "linux-64", 0); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	code, out, _ = runCLI(t, "report", "licenses", "c", "--config", cfg, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"expression": "Apache-2.0"`) || !strings.Contains(out, `"where": "linux-64"`) {
+		t.Fatalf("json: %d\n%s", code, out)
 	}
 }

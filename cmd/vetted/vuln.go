@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 
 	"vetted/internal/catalog"
 	"vetted/internal/config"
+	"vetted/internal/license"
+	"vetted/internal/registry"
 	"vetted/internal/vuln/cvss"
 	"vetted/internal/vuln/feed"
 )
@@ -282,4 +285,66 @@ stored are not fetched again. The exit code is 1 when a package failed.`,
 	sync.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	mirror.AddCommand(sync)
 	return mirror
+}
+
+func newReport(stdout io.Writer, load func() (config.Config, error)) *cobra.Command {
+	report := &cobra.Command{Use: "report", Short: "Reports on what repositories serve"}
+	var format string
+	licenses := &cobra.Command{
+		Use:   "licenses REPOSITORY",
+		Short: "The licence of every version a repository has cached, with the decision",
+		Long: `List project, version, declared licence, SPDX expression, category and decision for
+every version the repository has cached (PyPI: read from core metadata, fetched when
+needed), then a summary by category.`,
+		Example: `  vetted report licenses pypi
+  vetted report licenses conda-forge --format csv > licences.csv
+  vetted report licenses cran --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := openApp(cmd.Context(), load, "error")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			rows, err := a.LicenseReport(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			summary := registry.LicenseSummary(rows)
+			switch format {
+			case "json":
+				if rows == nil {
+					rows = []registry.LicenseRow{}
+				}
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"repository": args[0], "versions": rows, "summary": summary})
+			case "csv":
+				w := csv.NewWriter(stdout)
+				w.Write([]string{"project", "version", "where", "declared", "expression", "category", "decision", "reason"})
+				for _, r := range rows {
+					w.Write([]string{r.Project, r.Version, r.Where, r.Declared, r.Expression, r.Category, r.Verdict, r.Reason})
+				}
+				w.Flush()
+				return w.Error()
+			case "table":
+				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "PROJECT\tVERSION\tEXPRESSION\tCATEGORY\tDECISION\tDECLARED")
+				for _, r := range rows {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Project, r.Version, r.Expression, r.Category, r.Verdict, trim(strings.ReplaceAll(r.Declared, "\n", " "), 40))
+				}
+				tw.Flush()
+				fmt.Fprintf(stdout, "\n%d versions by category:", len(rows))
+				for _, c := range license.Categories() {
+					fmt.Fprintf(stdout, " %s %d;", c, summary[string(c)])
+				}
+				fmt.Fprintln(stdout)
+				return nil
+			}
+			return fmt.Errorf("--format %q: use table, csv or json", format)
+		},
+	}
+	licenses.Flags().StringVar(&format, "format", "table", "table, csv or json")
+	report.AddCommand(licenses)
+	return report
 }

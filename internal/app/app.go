@@ -297,6 +297,19 @@ func (a *App) lastImportOf(ctx context.Context, source string) (time.Time, error
 	return time.Time{}, nil
 }
 
+// LicenseReport lists the licences of the versions a repository has cached.
+func (a *App) LicenseReport(ctx context.Context, repo string) ([]registry.LicenseRow, error) {
+	switch {
+	case a.PyPI.Has(repo):
+		return a.PyPI.LicenseReport(ctx, repo)
+	case a.Conda.Has(repo):
+		return a.Conda.LicenseReport(ctx, repo)
+	case a.CRAN.Has(repo):
+		return a.CRAN.LicenseReport(ctx, repo)
+	}
+	return nil, fmt.Errorf("repository %q is not configured", repo)
+}
+
 // syncEvery syncs a mirror repository now and then every interval, until ctx ends.
 func (a *App) syncEvery(ctx context.Context, repo string, interval time.Duration) {
 	for {

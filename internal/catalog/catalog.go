@@ -47,6 +47,8 @@ type Store interface {
 	GetPage(ctx context.Context, repo, key string) (Page, error)
 	// PutPage inserts or replaces a page.
 	PutPage(ctx context.Context, p Page) error
+	// ListPageKeys returns the keys of a repository's cached pages, in key order.
+	ListPageKeys(ctx context.Context, repo string) ([]string, error)
 	// TouchPage records that upstream confirmed the cached page (HTTP 304) at t.
 	// It returns ErrNotFound when there is no such page.
 	TouchPage(ctx context.Context, repo, key string, t time.Time) error

@@ -788,7 +788,7 @@ func (d *Deps) download(ctx context.Context, open func(context.Context) (io.Read
 // extractMetadata reads METADATA out of a wheel (fetching the wheel from fileURL if
 // needed), checks that it is core metadata, and stores it as a blob.
 func (s *PyPI) extractMetadata(ctx context.Context, r *pypiRepo, project, wheel, fileURL string) (string, int64, error) {
-	a, err := s.File(ctx, r.name, project, wheel)
+	a, err := s.obtain(ctx, r, project, wheel) // policy was checked by the caller
 	if err != nil {
 		return "", 0, err
 	}

@@ -264,6 +264,11 @@ func (s *folderSource) Project(ctx context.Context, name string, prev upstream.V
 }
 
 func (s *folderSource) Open(ctx context.Context, fileURL string) (io.ReadCloser, error) {
+	// The page may come from the catalog (a restart): scan the folder so that its files
+	// are known.
+	if err := s.scan(); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	p, ok := s.paths[fileURL]
 	s.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"PageEmptyBody", testPageEmptyBody},
 		{"PageLargeBody", testPageLargeBody},
 		{"PageZeroFetchedAt", testPageZeroFetchedAt},
+		{"ListPageKeys", testListPageKeys},
 		{"FileRoundTrip", testFileRoundTrip},
 		{"FileReplace", testFileReplace},
 		{"FileNotFound", testFileNotFound},
@@ -378,4 +380,24 @@ func fileEqual(a, b catalog.File) bool {
 	}
 	a.FetchedAt, b.FetchedAt = time.Time{}, time.Time{}
 	return a == b
+}
+
+func testListPageKeys(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	for _, p := range []catalog.Page{{Repo: "r", Key: "zeta"}, {Repo: "r", Key: ""}, {Repo: "r", Key: "alpha"}, {Repo: "other", Key: "beta"}} {
+		p.Body = []byte("x")
+		if err := s.PutPage(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := s.ListPageKeys(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(keys, ",") != ",alpha,zeta" {
+		t.Fatalf("keys %q, want the project list key, alpha and zeta in order", keys)
+	}
+	if keys, err := s.ListPageKeys(ctx, "none"); err != nil || keys == nil || len(keys) != 0 {
+		t.Fatalf("keys of an empty repository: %q %v (want an empty, non-nil list)", keys, err)
+	}
 }

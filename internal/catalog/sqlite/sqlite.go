@@ -194,6 +194,24 @@ func (s *Store) GetPage(ctx context.Context, repo, key string) (catalog.Page, er
 	return p, nil
 }
 
+// ListPageKeys returns the keys of a repository's cached pages, in key order.
+func (s *Store) ListPageKeys(ctx context.Context, repo string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT key FROM pages WHERE repo = ? ORDER BY key`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list pages of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	keys := []string{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("catalog: list pages of %s: %w", repo, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
 // PutPage inserts or replaces a page.
 func (s *Store) PutPage(ctx context.Context, p catalog.Page) error {
 	fetched, err := encodeTime(p.FetchedAt)
