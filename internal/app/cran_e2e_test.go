@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -213,6 +215,34 @@ policies:
 	resp, msg = httpGet(t, v.URL+"/cran/r/src/contrib/gplPkg_1.0.0.tar.gz")
 	if resp.StatusCode != 403 || !strings.Contains(string(msg), "GPL-3.0-only") {
 		t.Fatalf("GPL R package download: %s %q", resp.Status, msg)
+	}
+
+	// The real clients see the same: R does not offer the GPL package, rattler cannot
+	// solve for the GPL conda package but solves for the MIT one.
+	out, _ := rscript(t, fmt.Sprintf(`
+ap <- available.packages(repos = "%s/cran/r")
+cat("AVAILABLE:", paste(ap[, "Package"], collapse = " "), "\n")
+install.packages("gplPkg", repos = "%s/cran/r", lib = %q)
+`, v.URL, v.URL, t.TempDir()))
+	if !strings.Contains(out, "AVAILABLE: mitPkg") || strings.Contains(out, "AVAILABLE: gplPkg") || !strings.Contains(out, "not available") {
+		t.Fatalf("R under a no-GPL policy:\n%s", out)
+	}
+	dir := rattler(t)
+	script := filepath.Join(dir, "solve.cjs")
+	if err := os.WriteFile(script, []byte(solveScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	solve := func(spec string) (string, error) {
+		cmd := exec.Command("node", script, v.URL+"/conda/c/", spec)
+		cmd.Dir = dir
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	if out, err := solve("mit-tool"); err != nil || !strings.Contains(out, "mit-tool") {
+		t.Fatalf("rattler solve mit-tool: %v\n%s", err, out)
+	}
+	if out, err := solve("gpl-tool"); err == nil {
+		t.Fatalf("rattler solved for the GPL package under a no-GPL policy:\n%s", out)
 	}
 }
 
