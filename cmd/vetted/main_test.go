@@ -328,3 +328,35 @@ policies:
 		t.Fatalf("json: %d\n%s", code, out)
 	}
 }
+
+// TestLicenseTableFile: licences.table_file adds aliases to the built-in tables.
+func TestLicenseTableFile(t *testing.T) {
+	dir := t.TempDir()
+	ch := condatest.NewChannel()
+	ch.Add(condatest.Package{Name: "tool", Version: "1.0", License: "ACME Open Licence"}, ".conda")
+	channel := filepath.Join(dir, "channel")
+	ch.WriteFolder(channel)
+	table := filepath.Join(dir, "licences.yaml")
+	os.WriteFile(table, []byte("aliases:\n  \"ACME Open Licence\": MIT\n"), 0o644)
+	report := func(extra string) string {
+		cfg := filepath.Join(dir, "vetted.yaml")
+		os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir: %s\nrepositories:\n  - {name: c, ecosystem: conda, kind: proxy, upstream: %s}\n%s", filepath.Join(dir, "data"), channel, extra)), 0o644)
+		a, err := openApp(context.Background(), func() (config.Config, error) { return config.Load(cfg, nil) }, "error")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Conda.Repodata(context.Background(), "c", "linux-64", 0)
+		a.Close()
+		code, out, stderr := runCLI(t, "report", "licenses", "c", "--config", cfg, "--format", "csv")
+		if code != 0 {
+			t.Fatalf("report: %d %s", code, stderr)
+		}
+		return out
+	}
+	if out := report(""); !strings.Contains(out, "NOASSERTION") {
+		t.Fatalf("without the table file:\n%s", out)
+	}
+	if out := report("licenses: {table_file: " + table + "}\n"); !strings.Contains(out, ",MIT,permissive,") {
+		t.Fatalf("with the table file:\n%s", out)
+	}
+}

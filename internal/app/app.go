@@ -77,7 +77,12 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	if err != nil {
 		return nil, fmt.Errorf("catalog in %s: %w", cfg.DataDir, err)
 	}
-	policies, err := compilePolicies(cfg)
+	table, err := licenseTable(cfg)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	policies, err := compilePolicies(cfg, table)
 	if err != nil {
 		cat.Close()
 		return nil, err
@@ -116,11 +121,6 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	schemes := vulnSchemes()
 	intel := registry.NewIntel(cat, schemes, time.Now)
 	intel.SetCrossMaps([]registry.CrossMap{{From: conda.OSVEcosystem, To: pypi.OSVEcosystem, Names: cfg.Feeds.CondaPyPINames}})
-	table, err := license.DefaultTable()
-	if err != nil {
-		cat.Close()
-		return nil, err
-	}
 	deps := registry.Deps{Catalog: cat, Blobs: blobs, Upstream: up, Log: log, Clock: time.Now, Metrics: metrics, Intel: intel, Licenses: license.New(table)}
 	svc, err := registry.NewPyPI(deps, repos)
 	if err != nil {
@@ -165,14 +165,14 @@ var ecosystems = map[string]ecosystem.Ecosystem{
 // compilePolicies compiles each policy for each ecosystem whose repositories use it
 // (version constraints are read in the ecosystem's own syntax), keyed by policy name and
 // ecosystem.
-func compilePolicies(cfg config.Config) (map[[2]string]*policy.Policy, error) {
+func compilePolicies(cfg config.Config, table *license.Table) (map[[2]string]*policy.Policy, error) {
 	out := map[[2]string]*policy.Policy{}
 	for _, repo := range cfg.Repositories {
 		if repo.Policy == "" || out[[2]string{repo.Policy, repo.Ecosystem}] != nil {
 			continue
 		}
 		name, pc := repo.Policy, cfg.Policies[repo.Policy]
-		spec := policy.Spec{Name: name, Mode: policy.Mode(pc.Mode)}
+		spec := policy.Spec{Name: name, Mode: policy.Mode(pc.Mode), LicenseTable: table}
 		for _, rc := range pc.Rules {
 			rs := policy.RuleSpec{Reason: rc.Reason, Unscored: rc.Unscored}
 			switch {
@@ -210,6 +210,22 @@ func (a *App) Findings(ctx context.Context, ecosystem, project, version string) 
 		return nil, fmt.Errorf("ecosystem %q: use pypi or cran", ecosystem)
 	}
 	return a.Intel.Findings(osv, project, version), nil
+}
+
+// licenseTable is the built-in licence table with the configuration's additions.
+func licenseTable(cfg config.Config) (*license.Table, error) {
+	base, err := license.DefaultTable()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Licenses.TableFile == "" {
+		return base, nil
+	}
+	extra, err := license.LoadTableFile(cfg.Licenses.TableFile)
+	if err != nil {
+		return nil, fmt.Errorf("config: licenses.table_file: %w", err)
+	}
+	return license.Merge(base, extra), nil
 }
 
 // readTokens maps each private repository to the digests of its read tokens.

@@ -34,6 +34,16 @@ type Config struct {
 	API API `yaml:"api"`
 	// Feeds configures the vulnerability feeds of `vetted feeds update`.
 	Feeds Feeds `yaml:"feeds"`
+	// Licenses configures licence normalisation.
+	Licenses LicenseTables `yaml:"licenses"`
+}
+
+// LicenseTables configures licence normalisation.
+type LicenseTables struct {
+	// TableFile is a YAML file of additions to the built-in tables (free-text aliases,
+	// classifiers, CRAN names, conda families, deprecated ids, categories), in the shape of
+	// vetted's own aliases.yaml and categories.yaml; its entries win.
+	TableFile string `yaml:"table_file"`
 }
 
 // Feeds configures vulnerability feeds.
@@ -322,6 +332,8 @@ func sectionName(goType string) string {
 		return "a licenses rule (allowed: allow, deny, unknown)"
 	case "Exception":
 		return "an exception (allowed: project, versions, rule, owner, reason, expires)"
+	case "LicenseTables":
+		return "licenses (allowed: table_file)"
 	case "Mirror":
 		return "mirror (allowed: subdirs, names, versions, latest, interval)"
 	}
@@ -414,6 +426,11 @@ func (c *Config) Validate() error {
 	for i, d := range c.API.AdminTokensSHA256 {
 		if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {
 			bad(fmt.Sprintf("api.admin_tokens_sha256[%d]", i), "is not a hex SHA-256 digest; make a token and its digest with `vetted token new`")
+		}
+	}
+	if f := c.Licenses.TableFile; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			bad("licenses.table_file", "%v", err)
 		}
 	}
 	if c.Feeds.PollInterval <= 0 {

@@ -31,11 +31,13 @@ type licenseRule struct {
 	table       *license.Table
 }
 
-func compileLicenseRule(policyName string, n int, rs RuleSpec) (*licenseRule, error) {
+func compileLicenseRule(policyName string, n int, rs RuleSpec, table *license.Table) (*licenseRule, error) {
 	where := fmt.Sprintf("policy %q rule %d", policyName, n)
-	table, err := defaultTable()
-	if err != nil {
-		return nil, fmt.Errorf("%s: licence table: %w", where, err)
+	if table == nil {
+		var err error
+		if table, err = defaultTable(); err != nil {
+			return nil, fmt.Errorf("%s: licence table: %w", where, err)
+		}
 	}
 	if err := license.ValidateRule(append(append([]string(nil), rs.LicenseAllow...), rs.LicenseDeny...)); err != nil {
 		return nil, fmt.Errorf("%s: licenses: %w", where, err)

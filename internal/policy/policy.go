@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"vetted/internal/ecosystem"
+	"vetted/internal/license"
 )
 
 // Verdict is the outcome of a decision, ordered by severity.
@@ -105,6 +106,8 @@ type Spec struct {
 	Mode       Mode
 	Rules      []RuleSpec
 	Exceptions []ExceptionSpec
+	// LicenseTable classifies licences for licence rules (nil: the built-in table).
+	LicenseTable *license.Table `json:"-"`
 }
 
 // RuleSpec declares one rule.
@@ -161,7 +164,7 @@ func Compile(spec Spec, eco ecosystem.Ecosystem) (*Policy, error) {
 		case ActionMaxCVSS, ActionMaxSeverity:
 			r, err = compileVulnRule(spec.Name, i+1, rs)
 		case ActionLicenses:
-			r, err = compileLicenseRule(spec.Name, i+1, rs)
+			r, err = compileLicenseRule(spec.Name, i+1, rs, spec.LicenseTable)
 		default:
 			r, err = compileNameRule(spec.Name, i+1, rs, eco)
 		}
