@@ -103,7 +103,8 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
 		case "cran":
-			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol, Hosted: rc.Kind == "hosted"})
+			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol, Hosted: rc.Kind == "hosted",
+				PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
 		case "conda":
 			cr := registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
 				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents}

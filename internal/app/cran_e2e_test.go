@@ -275,3 +275,31 @@ policies:
 		t.Fatalf("GPL wheel download: %s %q", resp.Status, body)
 	}
 }
+
+// TestCRANPruneDependents: with pkgA blocked, pkgB (which imports it) cannot be
+// installed and leaves PACKAGES too, with the reason on its download; pkgC, which needs
+// only a base package, stays.
+func TestCRANPruneDependents(t *testing.T) {
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE"})
+	repo.Add(crantest.Package{Name: "pkgB", Version: "1.0.0", Imports: []string{"pkgA", "stats"}, License: "MIT + file LICENSE"})
+	repo.Add(crantest.Package{Name: "pkgC", Version: "1.0.0", Imports: []string{"stats"}, License: "MIT + file LICENSE"})
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: r, ecosystem: cran, kind: proxy, upstream: %s, policy: no-a}
+policies:
+  no-a:
+    prune-dependents: true
+    rules: [{block: {project: "pkgA"}}]
+`, up.URL))
+	_, body := httpGet(t, v.URL+"/cran/r/src/contrib/PACKAGES")
+	if strings.Contains(string(body), "pkgA") || strings.Contains(string(body), "pkgB") || !strings.Contains(string(body), "pkgC") {
+		t.Fatalf("PACKAGES with pkgA blocked and dependents pruned:\n%s", body)
+	}
+	resp, msg := httpGet(t, v.URL+"/cran/r/src/contrib/pkgB_1.0.0.tar.gz")
+	if resp.StatusCode != 403 || !strings.Contains(string(msg), "depends on pkgA") {
+		t.Fatalf("pruned package download: %s %q", resp.Status, msg)
+	}
+}

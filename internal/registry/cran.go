@@ -34,6 +34,9 @@ type CRANRepo struct {
 	Policy   *policy.Policy
 	// Hosted repositories take uploads of source packages; their index is vetted's own.
 	Hosted bool
+	// PruneDependents also leaves out packages whose hard dependency (Depends, Imports,
+	// LinkingTo) on a package of the repository has no allowed version that satisfies it.
+	PruneDependents bool
 }
 
 // CRAN serves CRAN-like repositories. CRAN lists only each package's newest version in
@@ -52,7 +55,9 @@ type cranRepo struct {
 	upstream string // URL ending in "/", or an absolute folder
 	local    bool
 	hosted   bool
-	uploads  sync.Mutex // serialises uploads (hosted)
+	prune    bool
+	pruned   map[string]string // package → why it was left out by dependent pruning
+	uploads  sync.Mutex        // serialises uploads (hosted)
 	governed
 	packages *docs[[]cran.Entry] // upstream's src/contrib/PACKAGES, under "PACKAGES"
 	archives *docs[[]string]     // archived versions, by package name
@@ -77,7 +82,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 				return nil, err
 			}
 		}
-		r := &cranRepo{name: rc.Name, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted,
+		r := &cranRepo{name: rc.Name, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted, prune: rc.PruneDependents, pruned: map[string]string{},
 			governed: governed{eco: cran.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CRANLicense, clock: deps.Clock}}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
@@ -266,6 +271,9 @@ func (s *CRAN) render(ctx context.Context, r *cranRepo, entries []cran.Entry, ge
 			}
 		}
 	}
+	if r.prune {
+		out = s.pruneDependents(r, out, byPkg)
+	}
 	body := cran.RenderPackages(out)
 	sum := sha256.Sum256(body)
 	return &Rendered{Body: body, ContentType: "text/plain; charset=utf-8", ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, LastModified: changedAt, gen: gen, revision: rev}, nil
@@ -348,7 +356,21 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 		licenseText = []string{e.Get("License")}
 	}
 	r.mu.RUnlock()
-	if d := r.decide(pkg, version, licenseText...); !d.Allowed() {
+	d := r.decide(pkg, version, licenseText...)
+	if r.prune && d.Allowed() {
+		if _, err := s.Packages(ctx, repo, false); err == nil { // brings the pruning up to date
+			r.mu.RLock()
+			why := r.pruned[pkg]
+			r.mu.RUnlock()
+			if why != "" {
+				d = policy.Decision{Verdict: policy.Block, Policy: r.policy.Name(), Revision: r.policy.Revision(), Reasons: []policy.Reason{{
+					Rule: "prune-dependents", Verdict: policy.Block, Message: why,
+					Remedy: "allow a version of the dependency, or ask for an exception",
+				}}}
+			}
+		}
+	}
+	if !d.Allowed() {
 		s.deps.Metrics.blockedDownload(repo)
 		be := &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
 		if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
@@ -537,4 +559,56 @@ func (s *CRAN) Upload(ctx context.Context, repo, filename string, body io.Reader
 	}
 	s.deps.Log.Info("package uploaded", "repo", repo, "file", filename, "sha256", info.SHA256)
 	return entry, nil
+}
+
+// pruneDependents removes, to a fixed point, the entries whose hard dependency names a
+// package the repository has (upstream lists it) but whose listed version is gone or does
+// not satisfy the constraint. Dependencies on R itself and on packages the repository
+// does not have (base packages, other repositories) never remove anything.
+func (s *CRAN) pruneDependents(r *cranRepo, entries []cran.Entry, known map[string][]cran.Entry) []cran.Entry {
+	live := map[string]cran.Entry{}
+	for _, e := range entries {
+		live[e.Package()] = e
+	}
+	// unsatisfied returns why e cannot be installed from what is still listed, or "".
+	unsatisfied := func(e cran.Entry) string {
+		for _, field := range []string{"Depends", "Imports", "LinkingTo"} {
+			deps, err := e.Deps(field)
+			if err != nil {
+				continue
+			}
+			for _, d := range deps {
+				if d.IsR() || known[d.Name] == nil {
+					continue
+				}
+				if dep, ok := live[d.Name]; ok {
+					if c, err := d.Constraint(); err != nil || c.Contains(dep.Version()) {
+						continue
+					}
+				}
+				return fmt.Sprintf("%s %s depends on %s, and no allowed version of %s satisfies it", e.Package(), e.Version(), d.String(), d.Name)
+			}
+		}
+		return ""
+	}
+	why := map[string]string{}
+	for changed := true; changed; {
+		changed = false
+		for name, e := range live {
+			if reason := unsatisfied(e); reason != "" {
+				delete(live, name)
+				why[name], changed = reason, true
+			}
+		}
+	}
+	out := make([]cran.Entry, 0, len(live))
+	for _, e := range entries {
+		if _, ok := live[e.Package()]; ok {
+			out = append(out, e)
+		}
+	}
+	r.mu.Lock()
+	r.pruned = why
+	r.mu.Unlock()
+	return out
 }
