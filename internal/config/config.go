@@ -152,7 +152,7 @@ type Policy struct {
 	// Exceptions lift rules for some versions of a project, with an owner, a reason and
 	// an expiry.
 	Exceptions []Exception `yaml:"exceptions"`
-	// PruneDependents (conda) also removes the records that can no longer be installed
+	// PruneDependents (conda, cran) also removes the packages that can no longer be installed
 	// because every record that could satisfy one of their dependencies is blocked.
 	PruneDependents bool `yaml:"prune-dependents"`
 }
