@@ -360,3 +360,18 @@ func TestLicenseTableFile(t *testing.T) {
 		t.Fatalf("with the table file:\n%s", out)
 	}
 }
+
+func TestReportExceptions(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "vetted.yaml")
+	os.WriteFile(cfg, []byte(`policies:
+  default:
+    exceptions:
+      - {project: jinja2, versions: "==2.10", rule: max-cvss, owner: sec@example.org, reason: "not exploitable here (SEC-7)", expires: 2099-01-31}
+      - {project: oldlib, owner: data@example.org, reason: "migration pending", expires: 2020-01-01}
+`), 0o644)
+	code, out, _ := runCLI(t, "report", "exceptions", "--config", cfg)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitBlocked || len(lines) != 3 || !strings.HasPrefix(lines[1], "EXPIRED") || !strings.Contains(lines[1], "oldlib") || !strings.Contains(lines[2], "active") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}

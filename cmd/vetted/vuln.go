@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -345,6 +346,64 @@ needed), then a summary by category.`,
 		},
 	}
 	licenses.Flags().StringVar(&format, "format", "table", "table, csv or json")
-	report.AddCommand(licenses)
+	var asJSON bool
+	exceptions := &cobra.Command{
+		Use:   "exceptions",
+		Short: "Every policy exception, and whether it has expired",
+		Long: `List the exceptions of every policy with their owner, reason and expiry, expired ones
+first: an expired exception no longer applies and should be renewed or removed. The exit
+code is 3 when one has expired.`,
+		Example: `  vetted report exceptions --config vetted.yaml`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			type row struct {
+				Policy, Project, Versions, Rule, Owner, Reason, Expires, Status string
+			}
+			var rows []row
+			now := time.Now()
+			expired := 0
+			for name, p := range cfg.Policies {
+				for _, e := range p.Exceptions {
+					exp, _ := e.ExpiryTime()
+					status := fmt.Sprintf("active, %d days left", int(exp.Sub(now).Hours()/24))
+					if !now.Before(exp) {
+						status = "EXPIRED"
+						expired++
+					}
+					rows = append(rows, row{name, e.Project, orDash(e.Versions), orDash(e.Rule), e.Owner, e.Reason, e.Expires, status})
+				}
+			}
+			sort.Slice(rows, func(i, j int) bool {
+				if (rows[i].Status == "EXPIRED") != (rows[j].Status == "EXPIRED") {
+					return rows[i].Status == "EXPIRED"
+				}
+				return rows[i].Expires < rows[j].Expires
+			})
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rows); err != nil {
+					return err
+				}
+			} else {
+				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "STATUS\tPOLICY\tPROJECT\tVERSIONS\tRULE\tOWNER\tEXPIRES\tREASON")
+				for _, r := range rows {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Policy, r.Project, r.Versions, r.Rule, r.Owner, r.Expires, trim(r.Reason, 50))
+				}
+				tw.Flush()
+			}
+			if expired > 0 {
+				return exitCodeError{exitBlocked}
+			}
+			return nil
+		},
+	}
+	exceptions.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	report.AddCommand(licenses, exceptions)
 	return report
 }
