@@ -303,3 +303,39 @@ policies:
 		t.Fatalf("pruned package download: %s %q", resp.Status, msg)
 	}
 }
+
+// TestCRANPruneWithArchive: pruning and the Archive/ fallback together (the newest pkgB
+// blocked, pruning on) render without deadlock and list the archived version.
+func TestCRANPruneWithArchive(t *testing.T) {
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE"})
+	for _, ver := range []string{"1.0.0", "2.0.0"} {
+		repo.Add(crantest.Package{Name: "pkgB", Version: ver, Imports: []string{"pkgA"}, License: "MIT + file LICENSE"})
+	}
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: r, ecosystem: cran, kind: proxy, upstream: %s, policy: p}
+policies:
+  p:
+    prune-dependents: true
+    rules: [{block: {project: "pkgB", versions: ">= 2.0.0"}}]
+`, up.URL))
+	done := make(chan string, 1)
+	go func() {
+		_, body := httpGet(t, v.URL+"/cran/r/src/contrib/PACKAGES")
+		done <- string(body)
+	}()
+	select {
+	case body := <-done:
+		if !strings.Contains(body, "Package: pkgB\nVersion: 1.0.0") {
+			t.Fatalf("PACKAGES:\n%s", body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("PACKAGES did not render within 30 s (deadlock?)")
+	}
+	if resp, _ := httpGet(t, v.URL+"/cran/r/src/contrib/pkgB_1.0.0.tar.gz"); resp.StatusCode != 200 {
+		t.Fatalf("archived pkgB: %s", resp.Status)
+	}
+}

@@ -304,7 +304,7 @@ func (s *CRAN) newestArchived(ctx context.Context, r *cranRepo, pkg, current str
 			}
 			continue
 		}
-		a, err := s.File(ctx, r.name, filename)
+		a, err := s.obtain(ctx, r, pkg, v, filename)
 		if err != nil {
 			s.deps.Log.Warn("could not fetch an archived version", "repo", r.name, "file", filename, "err", err)
 			return cran.Entry{}, false
@@ -387,10 +387,17 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 		}
 		return nil, be
 	}
+	return s.obtain(ctx, r, pkg, version, filename)
+}
+
+// obtain returns a tarball from the blob store or fetched from upstream, without any
+// policy check (File checks policy first; rendering PACKAGES reads archived versions
+// whose decision it has made).
+func (s *CRAN) obtain(ctx context.Context, r *cranRepo, pkg, version, filename string) (*Artifact, error) {
 	if a := s.openCached(ctx, r, filename); a != nil {
 		return a, nil
 	}
-	_, err, _ = s.flight.Do(repo+"\x00file\x00"+filename, func() (any, error) {
+	_, err, _ := s.flight.Do(r.name+"\x00file\x00"+filename, func() (any, error) {
 		ctx := context.WithoutCancel(ctx)
 		if a := s.openCached(ctx, r, filename); a != nil {
 			a.Content.Close()
