@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -337,5 +339,59 @@ policies:
 	}
 	if resp, _ := httpGet(t, v.URL+"/cran/r/src/contrib/pkgB_1.0.0.tar.gz"); resp.StatusCode != 200 {
 		t.Fatalf("archived pkgB: %s", resp.Status)
+	}
+}
+
+// TestCRANBinaryTrees: bin/windows and bin/macosx trees pass through under the same
+// policy: their PACKAGES are filtered, files verified against MD5sum, blocked ones 403.
+func TestCRANBinaryTrees(t *testing.T) {
+	win := []byte("PK\x03\x04 a windows binary of pkgX")
+	mac := []byte("\x1f\x8b a macos binary of pkgX")
+	md := func(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+	files := map[string][]byte{
+		"/bin/windows/contrib/4.2/PACKAGES": []byte("Package: pkgX\nVersion: 1.0.0\nLicense: MIT + file LICENSE\nMD5sum: " + md(win) +
+			"\n\nPackage: pkgY\nVersion: 2.0.0\nLicense: GPL-3\nMD5sum: " + md(win) + "\n\nPackage: pkgZ\nVersion: 1.0.0\nLicense: MIT + file LICENSE\nMD5sum: 00000000000000000000000000000000\n"),
+		"/bin/windows/contrib/4.2/pkgX_1.0.0.zip":              win,
+		"/bin/windows/contrib/4.2/pkgZ_1.0.0.zip":              win,
+		"/bin/macosx/big-sur-arm64/contrib/4.2/PACKAGES":       []byte("Package: pkgX\nVersion: 1.0.0\nLicense: MIT + file LICENSE\nMD5sum: " + md(mac) + "\n"),
+		"/bin/macosx/big-sur-arm64/contrib/4.2/pkgX_1.0.0.tgz": mac,
+		"/src/contrib/PACKAGES":                                []byte("Package: pkgX\nVersion: 1.0.0\n"),
+	}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := files[r.URL.Path]; ok {
+			w.Write(b)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: r, ecosystem: cran, kind: proxy, upstream: %s, policy: p}
+policies:
+  p:
+    rules: [{licenses: {deny: [strong-copyleft]}}]
+`, up.URL))
+	base := v.URL + "/cran/r/bin/"
+	_, body := httpGet(t, base+"windows/contrib/4.2/PACKAGES")
+	if !strings.Contains(string(body), "pkgX") || strings.Contains(string(body), "pkgY") {
+		t.Fatalf("windows PACKAGES:\n%s", body)
+	}
+	if resp, b := httpGet(t, base+"windows/contrib/4.2/pkgX_1.0.0.zip"); resp.StatusCode != 200 || !bytes.Equal(b, win) {
+		t.Fatalf("windows binary: %s", resp.Status)
+	}
+	if resp, b := httpGet(t, base+"macosx/big-sur-arm64/contrib/4.2/pkgX_1.0.0.tgz"); resp.StatusCode != 200 || !bytes.Equal(b, mac) {
+		t.Fatalf("macOS binary: %s", resp.Status)
+	}
+	if resp, b := httpGet(t, base+"windows/contrib/4.2/pkgY_2.0.0.zip"); resp.StatusCode != 403 || !strings.Contains(string(b), "GPL-3.0-only") {
+		t.Fatalf("GPL binary: %s %q", resp.Status, b)
+	}
+	if resp, b := httpGet(t, base+"windows/contrib/4.2/pkgZ_1.0.0.zip"); resp.StatusCode != 502 || !strings.Contains(string(b), "md5") {
+		t.Fatalf("binary with a wrong MD5sum: %s %q", resp.Status, b)
+	}
+	for _, p := range []string{"linux/contrib/4.2/PACKAGES", "windows/contrib/PACKAGES", "windows/contrib/4.2/..%2f..%2fPACKAGES"} {
+		if resp, _ := httpGet(t, base+p); resp.StatusCode != 404 && resp.StatusCode != 400 {
+			t.Errorf("GET bin/%s: %s", p, resp.Status)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 func (s *Server) routeCRAN() {
 	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/{file}", s.private(s.cranFile))
 	s.mux.HandleFunc("GET /cran/{repo}/src/contrib/Archive/{pkg}/{file}", s.private(s.cranFile))
+	s.mux.HandleFunc("GET /cran/{repo}/bin/{path...}", s.private(s.cranBinary))
 	// Uploads to hosted repositories: curl -T pkg_1.0.tar.gz -H "Authorization: Bearer $TOKEN" <url>/cran/<repo>/src/contrib/
 	s.mux.HandleFunc("PUT /cran/{repo}/src/contrib/{file}", s.admin(s.cranUpload))
 }
@@ -68,4 +69,43 @@ func (s *Server) cranUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"package": e.Package(), "version": e.Version(), "md5sum": e.Get("MD5sum")})
+}
+
+// cranBinary serves GET /cran/{repo}/bin/<dir>/{PACKAGES,PACKAGES.gz,<pkg>_<ver>.zip|.tgz}.
+func (s *Server) cranBinary(w http.ResponseWriter, r *http.Request) {
+	repo := r.PathValue("repo")
+	if s.cran == nil || !s.cran.Has(repo) {
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no CRAN repository of that name is configured)", repo, registry.ErrNotFound))
+		return
+	}
+	p := r.PathValue("path")
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		s.fail(w, r, fmt.Errorf("bin/%s: %w", p, registry.ErrNotFound))
+		return
+	}
+	dir, file := p[:i], p[i+1:]
+	switch file {
+	case "PACKAGES", "PACKAGES.gz":
+		page, err := s.cran.BinaryPackages(r.Context(), repo, dir, file == "PACKAGES.gz")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writePage(w, r, page, page.ContentType)
+		return
+	case "PACKAGES.rds":
+		s.fail(w, r, fmt.Errorf("PACKAGES.rds is not served; R falls back to PACKAGES.gz: %w", registry.ErrNotFound))
+		return
+	}
+	a, err := s.cran.BinaryFile(r.Context(), repo, dir, file)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer a.Content.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("ETag", `"`+a.Info.SHA256+`"`)
+	w.Header().Set("Cache-Control", "private, max-age=600")
+	http.ServeContent(w, r, "", a.Info.ModTime, a.Content)
 }

@@ -61,6 +61,7 @@ type cranRepo struct {
 	governed
 	packages *docs[[]cran.Entry] // upstream's src/contrib/PACKAGES, under "PACKAGES"
 	archives *docs[[]string]     // archived versions, by package name
+	binaries *docs[[]cran.Entry] // binary trees' PACKAGES, by "bin/<dir>" (made on first use)
 
 	mu       sync.RWMutex
 	rendered *Rendered
