@@ -64,9 +64,9 @@ type condaRepo struct {
 
 	mu       sync.RWMutex
 	rendered map[condaKey]*Rendered
-	shards   map[string]*Rendered    // CEP 16 shards by "subdir/<sha256>.msgpack.zst"
-	prunings map[string]*pruning     // by subdir
-	files    map[string]catalog.File // by "subdir/filename"
+	shards   map[string]*Rendered // CEP 16 shards by "subdir/<sha256>.msgpack.zst"
+	prunings map[string]*pruning  // by subdir
+	stored   *stored              // packages, by "subdir/filename"
 }
 
 type condaKey struct {
@@ -109,7 +109,8 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense, clock: deps.Clock}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, files: map[string]catalog.File{}, prune: rc.PruneDependents}
+		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense, clock: deps.Clock}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, prune: rc.PruneDependents}
+		r.stored = newStored(r.name, &s.deps, &s.flight)
 		r.hosted = rc.Hosted
 		if rc.Mirror != nil {
 			if err := rc.Mirror.Compile(); err != nil {
@@ -377,64 +378,21 @@ func (s *Conda) File(ctx context.Context, repo, subdir, filename string) (*Artif
 			}
 		}
 	}
-	key := subdir + "/" + filename
-	if a, err := s.openCached(ctx, r, key); a != nil || err != nil {
-		return a, err
-	}
-	_, err, _ = s.flight.Do(repo+"\x00file\x00"+key, func() (any, error) {
-		ctx := context.WithoutCancel(ctx)
-		if a, err := s.openCached(ctx, r, key); a != nil || err != nil {
-			if a != nil {
-				a.Content.Close()
-			}
-			return nil, err
-		}
-		return nil, s.fetch(ctx, r, subdir, filename)
+	return r.stored.get(ctx, subdir+"/"+filename, func(ctx context.Context) (catalog.File, error) {
+		return s.fetch(ctx, r, subdir, filename)
 	})
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.openCached(ctx, r, key)
-	if a == nil && err == nil {
-		err = fmt.Errorf("%s was fetched but is not in the blob store", filename)
-	}
-	return a, err
-}
-
-func (s *Conda) openCached(ctx context.Context, r *condaRepo, key string) (*Artifact, error) {
-	r.mu.RLock()
-	rec, ok := r.files[key]
-	r.mu.RUnlock()
-	if !ok {
-		var err error
-		rec, err = s.deps.Catalog.GetFile(ctx, r.name, key)
-		if errors.Is(err, catalog.ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		r.mu.Lock()
-		bounded(r.files, key, rec)
-		r.mu.Unlock()
-	}
-	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
-	if err != nil {
-		return nil, nil // missing blob: fetch again
-	}
-	return &Artifact{Content: rc, Info: info, Filename: rec.Filename}, nil
 }
 
 // fetch downloads a package listed in upstream's repodata and keeps it only if its
 // sha256 (and md5 and size, when given) match the record.
-func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string) error {
+func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string) (catalog.File, error) {
 	st, _, err := r.repodata.get(ctx, subdir)
 	if err != nil {
-		return err
+		return catalog.File{}, err
 	}
 	rec, ok := st.value.Lookup(filename)
 	if !ok {
-		return fmt.Errorf("%s is not in %s/repodata.json of %s: %w", filename, subdir, r.upstream, ErrNotFound)
+		return catalog.File{}, fmt.Errorf("%s is not in %s/repodata.json of %s: %w", filename, subdir, r.upstream, ErrNotFound)
 	}
 	hashes := map[string]string{}
 	if rec.SHA256 != "" {
@@ -468,18 +426,10 @@ func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string
 	sum, n, err := s.deps.download(ctx, open, filename, src, hashes, size)
 	s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
 	if err != nil {
-		return err
+		return catalog.File{}, err
 	}
 	s.deps.Metrics.fileBytes(r.name, n)
-	row := catalog.File{Repo: r.name, Project: rec.Name, Version: rec.Version, Filename: subdir + "/" + filename, SHA256: sum, Size: n, UpstreamURL: src, FetchedAt: s.deps.Clock()}
-	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
-		return fmt.Errorf("record %s in the catalog: %w", filename, err)
-	}
-	r.mu.Lock()
-	bounded(r.files, row.Filename, row)
-	r.mu.Unlock()
-	s.deps.Log.Info("fetched and verified", "repo", r.name, "file", row.Filename, "sha256", sum, "size", n, "upstream", src)
-	return nil
+	return catalog.File{Project: rec.Name, Version: rec.Version, Filename: subdir + "/" + filename, SHA256: sum, Size: n, UpstreamURL: src}, nil
 }
 
 // newestAllowed returns the highest version of a package that policy allows in a

@@ -114,11 +114,9 @@ func (s *Conda) Upload(ctx context.Context, repo, subdir, filename string, body 
 	if err := r.repodata.replace(ctx, subdir, next); err != nil {
 		return nil, err
 	}
-	row := catalog.File{Repo: r.name, Project: rec.Name, Version: rec.Version, Filename: subdir + "/" + filename, SHA256: rec.SHA256, Size: n, UpstreamURL: "uploaded", FetchedAt: s.deps.Clock()}
-	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
+	if err := r.stored.record(ctx, catalog.File{Project: rec.Name, Version: rec.Version, Filename: subdir + "/" + filename, SHA256: rec.SHA256, Size: n, UpstreamURL: "uploaded"}); err != nil {
 		return nil, err
 	}
-	s.deps.Log.Info("package uploaded", "repo", repo, "file", row.Filename, "sha256", rec.SHA256, "size", n)
 	return &rec, nil
 }
 

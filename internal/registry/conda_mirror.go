@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"vetted/internal/catalog"
 	"vetted/internal/ecosystem/conda"
 	"vetted/internal/ecosystem/conda/repodata"
 )
@@ -157,7 +158,7 @@ func (s *Conda) Sync(ctx context.Context, repo string, progress SyncProgress) (S
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
-			if a, _ := s.openCached(ctx, r, subdir+"/"+filename); a != nil {
+			if a, _ := r.stored.open(ctx, subdir+"/"+filename); a != nil {
 				a.Content.Close()
 				mu.Lock()
 				res.Present++
@@ -170,7 +171,12 @@ func (s *Conda) Sync(ctx context.Context, repo string, progress SyncProgress) (S
 			go func(filename string) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				err := s.fetch(ctx, r, subdir, filename)
+				a, err := r.stored.get(ctx, subdir+"/"+filename, func(ctx context.Context) (catalog.File, error) {
+					return s.fetch(ctx, r, subdir, filename)
+				})
+				if a != nil {
+					a.Content.Close()
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				done++

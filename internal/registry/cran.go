@@ -66,7 +66,7 @@ type cranRepo struct {
 	mu       sync.RWMutex
 	rendered *Rendered
 	gzipped  *Rendered
-	files    map[string]catalog.File
+	stored   *stored               // source tarballs by filename, binaries by "bin/<dir>/<filename>"
 	entries  map[string]cran.Entry // index entries of archived versions, by filename
 }
 
@@ -83,7 +83,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 				return nil, err
 			}
 		}
-		r := &cranRepo{name: rc.Name, files: map[string]catalog.File{}, entries: map[string]cran.Entry{}, hosted: rc.Hosted, prune: rc.PruneDependents, pruned: map[string]string{},
+		r := &cranRepo{name: rc.Name, entries: map[string]cran.Entry{}, hosted: rc.Hosted, prune: rc.PruneDependents, pruned: map[string]string{},
 			governed: governed{eco: cran.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CRANLicense, clock: deps.Clock}}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
 			r.upstream = strings.TrimSuffix(rc.Upstream, "/") + "/"
@@ -94,6 +94,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 			}
 			r.upstream, r.local = abs, true
 		}
+		r.stored = newStored(r.name, &s.deps, &s.flight)
 		ttl := rc.IndexTTL
 		if rc.Hosted {
 			ttl = 100 * 365 * 24 * time.Hour // vetted writes a hosted repository's index itself
@@ -395,53 +396,18 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 // policy check (File checks policy first; rendering PACKAGES reads archived versions
 // whose decision it has made).
 func (s *CRAN) obtain(ctx context.Context, r *cranRepo, pkg, version, filename string) (*Artifact, error) {
-	if a := s.openCached(ctx, r, filename); a != nil {
-		return a, nil
-	}
-	_, err, _ := s.flight.Do(r.name+"\x00file\x00"+filename, func() (any, error) {
-		ctx := context.WithoutCancel(ctx)
-		if a := s.openCached(ctx, r, filename); a != nil {
-			a.Content.Close()
-			return nil, nil
-		}
-		return nil, s.fetch(ctx, r, pkg, version, filename)
+	return r.stored.get(ctx, filename, func(ctx context.Context) (catalog.File, error) {
+		return s.fetch(ctx, r, pkg, version, filename)
 	})
-	if err != nil {
-		return nil, err
-	}
-	if a := s.openCached(ctx, r, filename); a != nil {
-		return a, nil
-	}
-	return nil, fmt.Errorf("%s was fetched but is not in the blob store", filename)
-}
-
-func (s *CRAN) openCached(ctx context.Context, r *cranRepo, filename string) *Artifact {
-	r.mu.RLock()
-	rec, ok := r.files[filename]
-	r.mu.RUnlock()
-	if !ok {
-		var err error
-		if rec, err = s.deps.Catalog.GetFile(ctx, r.name, filename); err != nil {
-			return nil
-		}
-		r.mu.Lock()
-		bounded(r.files, filename, rec)
-		r.mu.Unlock()
-	}
-	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
-	if err != nil {
-		return nil
-	}
-	return &Artifact{Content: rc, Info: info, Filename: filename}
 }
 
 // fetch downloads a source tarball: the current version from src/contrib/ (verified
 // against PACKAGES' MD5sum), an older one from src/contrib/Archive/<pkg>/ (CRAN publishes
 // no digest for those: it is kept with its own digests and a warning).
-func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename string) error {
+func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename string) (catalog.File, error) {
 	st, _, err := r.packages.get(ctx, packagesKey)
 	if err != nil {
-		return err
+		return catalog.File{}, err
 	}
 	rel := "src/contrib/Archive/" + pkg + "/" + filename
 	hashes := map[string]string{}
@@ -479,18 +445,11 @@ func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename st
 	if err != nil {
 		var ue *upstream.Error
 		if errors.As(err, &ue) && ue.NotFound() {
-			return fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
+			return catalog.File{}, fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
 		}
-		return err
+		return catalog.File{}, err
 	}
-	row := catalog.File{Repo: r.name, Project: pkg, Version: version, Filename: filename, SHA256: sum, Size: n, UpstreamURL: src, FetchedAt: s.deps.Clock()}
-	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	bounded(r.files, filename, row)
-	r.mu.Unlock()
-	return nil
+	return catalog.File{Project: pkg, Version: version, Filename: filename, SHA256: sum, Size: n, UpstreamURL: src}, nil
 }
 
 // Upload serves PUT /cran/<repo>/src/contrib/<pkg>_<ver>.tar.gz for hosted repositories:
@@ -561,11 +520,9 @@ func (s *CRAN) Upload(ctx context.Context, repo, filename string, body io.Reader
 	if err := r.packages.replace(ctx, packagesKey, next); err != nil {
 		return cran.Entry{}, err
 	}
-	row := catalog.File{Repo: r.name, Project: entry.Package(), Version: entry.Version(), Filename: filename, SHA256: info.SHA256, Size: info.Size, UpstreamURL: "uploaded", FetchedAt: s.deps.Clock()}
-	if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
+	if err := r.stored.record(ctx, catalog.File{Project: entry.Package(), Version: entry.Version(), Filename: filename, SHA256: info.SHA256, Size: info.Size, UpstreamURL: "uploaded"}); err != nil {
 		return cran.Entry{}, err
 	}
-	s.deps.Log.Info("package uploaded", "repo", repo, "file", filename, "sha256", info.SHA256)
 	return entry, nil
 }
 

@@ -146,15 +146,7 @@ func (s *CRAN) BinaryFile(ctx context.Context, repo, dir, filename string) (*Art
 		return nil, &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
 	}
 	key := "bin/" + dir + "/" + filename
-	if a := s.openCached(ctx, r, key); a != nil {
-		return a, nil
-	}
-	_, err, _ = s.flight.Do(r.name+"\x00file\x00"+key, func() (any, error) {
-		ctx := context.WithoutCancel(ctx)
-		if a := s.openCached(ctx, r, key); a != nil {
-			a.Content.Close()
-			return nil, nil
-		}
+	return r.stored.get(ctx, key, func(ctx context.Context) (catalog.File, error) {
 		src := r.upstream + key
 		open := func(ctx context.Context) (io.ReadCloser, error) {
 			rc, _, err := s.deps.Upstream.Open(ctx, src)
@@ -177,22 +169,8 @@ func (s *CRAN) BinaryFile(ctx context.Context, repo, dir, filename string) (*Art
 		sum, n, err := s.deps.download(ctx, open, filename, src, hashes, -1)
 		s.deps.Metrics.upstreamRequest(r.name, "file", resultOf(err, false))
 		if err != nil {
-			return nil, err
+			return catalog.File{}, err
 		}
-		row := catalog.File{Repo: r.name, Project: pkg, Version: version, Filename: key, SHA256: sum, Size: n, UpstreamURL: src, FetchedAt: s.deps.Clock()}
-		if err := s.deps.Catalog.PutFile(ctx, row); err != nil {
-			return nil, err
-		}
-		r.mu.Lock()
-		bounded(r.files, key, row)
-		r.mu.Unlock()
-		return nil, nil
+		return catalog.File{Project: pkg, Version: version, Filename: key, SHA256: sum, Size: n, UpstreamURL: src}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if a := s.openCached(ctx, r, key); a != nil {
-		return a, nil
-	}
-	return nil, fmt.Errorf("%s was fetched but is not in the blob store", filename)
 }

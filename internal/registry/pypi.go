@@ -82,10 +82,10 @@ type pypiRepo struct {
 
 	lists    *docs[*pypi.ProjectList] // the project list, under listKey
 	projects *docs[*pypi.Project]     // project pages, by normalised name
+	stored   *stored                  // fetched files, by filename
 
 	mu         sync.RWMutex
 	rendered   map[renderKey]*Rendered    // valid while gen and policy revision match
-	files      map[string]catalog.File    // fetched files by filename
 	licensesOf map[string]*policy.License // by project + "\x00" + version (licence rules only)
 }
 
@@ -155,7 +155,6 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 			ttl:        rc.IndexTTL,
 			governed:   governed{eco: pypi.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, clock: deps.Clock},
 			rendered:   map[renderKey]*Rendered{},
-			files:      map[string]catalog.File{},
 			licensesOf: map[string]*policy.License{},
 		}
 		if strings.HasPrefix(rc.Upstream, "http://") || strings.HasPrefix(rc.Upstream, "https://") {
@@ -167,6 +166,7 @@ func NewPyPI(deps Deps, repos []PyPIRepo) (*PyPI, error) {
 			}
 			r.src = src
 		}
+		r.stored = newStored(r.name, &s.deps, &s.flight)
 		s.setupDocs(r)
 		s.repos[rc.Name] = r
 	}
@@ -569,68 +569,16 @@ func (s *PyPI) obtain(ctx context.Context, r *pypiRepo, project, filename string
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a distribution of %s: %w", filename, project, ErrNotFound)
 	}
-	if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
-		return a, err
-	}
-	_, err, _ = s.flight.Do(r.name+"\x00file\x00"+filename, func() (any, error) {
-		// The fetch finishes and is stored even if the client that started it hangs up.
-		ctx := context.WithoutCancel(ctx)
-		// A fetch that ended between the look above and this flight counts.
-		if a, err := s.openCached(ctx, r, filename); a != nil || err != nil {
-			if a != nil {
-				a.Content.Close()
-			}
-			return nil, err
-		}
-		return nil, s.fetch(ctx, r, project, distName, dist.Kind, isMeta)
+	return r.stored.get(ctx, filename, func(ctx context.Context) (catalog.File, error) {
+		return s.fetch(ctx, r, project, distName, dist.Kind, isMeta)
 	})
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.openCached(ctx, r, filename)
-	if a == nil && err == nil {
-		err = fmt.Errorf("%s was fetched but is not in the blob store", filename)
-	}
-	return a, err
-}
-
-// openCached opens a fetched file. It returns nil, nil when the file is not cached.
-func (s *PyPI) openCached(ctx context.Context, r *pypiRepo, filename string) (*Artifact, error) {
-	r.mu.RLock()
-	rec, ok := r.files[filename]
-	r.mu.RUnlock()
-	if !ok {
-		var err error
-		rec, err = s.deps.Catalog.GetFile(ctx, r.name, filename)
-		if errors.Is(err, catalog.ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		r.mu.Lock()
-		bounded(r.files, filename, rec)
-		r.mu.Unlock()
-	}
-	rc, info, err := s.deps.Blobs.Open(ctx, rec.SHA256)
-	if errors.Is(err, blob.ErrNotFound) {
-		s.deps.Log.Warn("blob missing for a catalogued file; fetching it again", "repo", r.name, "file", filename, "sha256", rec.SHA256)
-		r.mu.Lock()
-		delete(r.files, filename)
-		r.mu.Unlock()
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &Artifact{Content: rc, Info: info, Filename: filename}, nil
 }
 
 // fetch pulls a file (or its core metadata) from upstream, verifies and stores it.
-func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind string, isMeta bool) error {
+func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind string, isMeta bool) (catalog.File, error) {
 	st, _, err := r.projects.get(ctx, project)
 	if err != nil {
-		return err
+		return catalog.File{}, err
 	}
 	var uf *pypi.File
 	for i := range st.value.Files {
@@ -640,7 +588,7 @@ func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind s
 		}
 	}
 	if uf == nil {
-		return fmt.Errorf("%s is not listed by %s: %w", distName, r.src, ErrNotFound)
+		return catalog.File{}, fmt.Errorf("%s is not listed by %s: %w", distName, r.src, ErrNotFound)
 	}
 	fileURL, _, _ := strings.Cut(uf.URL, "#")
 	rec := catalog.File{Repo: r.name, Project: project, Version: "", Filename: distName, UpstreamURL: fileURL}
@@ -659,20 +607,9 @@ func (s *PyPI) fetch(ctx context.Context, r *pypiRepo, project, distName, kind s
 		rec.UpstreamURL = fileURL + " (METADATA extracted by vetted)"
 		rec.SHA256, rec.Size, err = s.extractMetadata(ctx, r, project, distName, fileURL)
 	default:
-		return fmt.Errorf("%s has no core metadata file: %w", distName, ErrNotFound)
+		return catalog.File{}, fmt.Errorf("%s has no core metadata file: %w", distName, ErrNotFound)
 	}
-	if err != nil {
-		return err
-	}
-	rec.FetchedAt = s.deps.Clock()
-	if err := s.deps.Catalog.PutFile(ctx, rec); err != nil {
-		return fmt.Errorf("record %s in the catalog: %w", rec.Filename, err)
-	}
-	r.mu.Lock()
-	bounded(r.files, rec.Filename, rec)
-	r.mu.Unlock()
-	s.deps.Log.Info("fetched and verified", "repo", r.name, "file", rec.Filename, "sha256", rec.SHA256, "size", rec.Size, "upstream", rec.UpstreamURL)
-	return nil
+	return rec, err
 }
 
 // hashFor returns a hash.Hash for an algorithm name of the simple API, or nil.
