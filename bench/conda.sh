@@ -5,12 +5,22 @@
 #   2. the cached filtered repodata.json.zst under wrk -c64 against nginx serving the same
 #      bytes from disk;
 #   3. the cost of the refresh after one new upstream record, against the full one.
+# UPSTREAM=shards (the default) makes the upstream publish CEP 16 shards beside
+# repodata.json, as conda-forge does: vetted follows them, and the sync and the refresh
+# are timed on vetted's shard index (what rattler/pixi ask for first), then the whole
+# repodata.json.zst is timed as well. UPSTREAM=json offers repodata.json only.
 # Loopback only; every run bounded. Needs go, curl, wrk, nginx
 # (apt-get install -y --no-install-recommends nginx wrk curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-300000}
 DURATION=${DURATION:-15s}
+UPSTREAM=${UPSTREAM:-shards}
+case $UPSTREAM in
+shards) FIXTURE_FLAGS=-shards ;;
+json) FIXTURE_FLAGS= ;;
+*) echo "bench/conda.sh: UPSTREAM is shards or json" >&2; exit 2 ;;
+esac
 for tool in go curl wrk nginx; do
 	command -v "$tool" >/dev/null || { echo "bench/conda.sh: $tool is missing (apt-get install -y --no-install-recommends nginx wrk curl)" >&2; exit 2; }
 done
@@ -19,7 +29,7 @@ chmod 755 "$TMP" # nginx workers run as nobody
 cleanup() { [[ -n ${VPID:-} ]] && kill "$VPID" 2>/dev/null; [[ -f $TMP/nginx/nginx.pid ]] && kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 go build -o "$TMP/vetted" ./cmd/vetted
-go run ./bench/condafixture -n "$N" "$TMP/channel"
+go run ./bench/condafixture -n "$N" $FIXTURE_FLAGS "$TMP/channel"
 ls -l "$TMP/channel/linux-64/repodata.json" | awk '{printf "upstream linux-64/repodata.json: %.0f MiB\n", $5/1048576}'
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 VPORT=$(port)
@@ -39,14 +49,28 @@ VPORT=$(port)
 VPID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$VPORT/conda/cf/linux-64/repodata.json.zst"
-full=$(curl -s -o "$TMP/repodata.json.zst" -w '%{time_total}' "$URL")
-echo "full sync + filter + render (.zst), first request: ${full}s"
-echo "vetted peak RSS after it: $(awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' /proc/$VPID/status)"
+FIRST=$URL
+[[ $UPSTREAM == shards ]] && FIRST="http://127.0.0.1:$VPORT/conda/cf/linux-64/repodata_shards.msgpack.zst"
+rss() { awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' /proc/$VPID/status; }
+full=$(curl -sf -o /dev/null -w '%{time_total}' "$FIRST")
+echo "upstream: $UPSTREAM; full sync + filter + render, first request of $(basename "$FIRST"): ${full}s"
+echo "vetted peak RSS after it: $(rss)"
+if [[ $UPSTREAM == shards ]]; then
+	zst=$(curl -sf -o /dev/null -w '%{time_total}' "$URL")
+	echo "then repodata.json.zst (whole document rendered and compressed from the records in memory): ${zst}s"
+fi
 # One new upstream record: the next request revalidates and refreshes.
-go run ./bench/condafixture -n "$N" -extra 1 "$TMP/channel"
-incr=$(curl -s -o /dev/null -w '%{time_total}' "$URL")
-echo "refresh after one new record: ${incr}s ($(awk -v a="$incr" -v b="$full" 'BEGIN {printf "%.0f%%", 100*a/b}') of the full one)"
-curl -s -o "$TMP/repodata.json.zst" "$URL"
+for extra in 1 2 3; do
+	go run ./bench/condafixture -n "$N" -extra $extra $FIXTURE_FLAGS "$TMP/channel"
+	incr=$(curl -sf -o /dev/null -w '%{time_total}' "$FIRST")
+	echo "refresh after one new record (#$extra), $(basename "$FIRST"): ${incr}s ($(awk -v a="$incr" -v b="$full" 'BEGIN {printf "%.1f%%", 100*a/b}') of the full one)"
+	if [[ $UPSTREAM == shards ]]; then
+		zst=$(curl -sf -o /dev/null -w '%{time_total}' "$URL")
+		echo "  then repodata.json.zst: ${zst}s"
+	fi
+done
+echo "vetted peak RSS after the refreshes: $(rss)"
+curl -sf -o "$TMP/repodata.json.zst" "$URL"
 # nginx serving the same bytes.
 mkdir -p "$TMP/nginx/root/linux-64" "$TMP/nginx/tmp"
 cp "$TMP/repodata.json.zst" "$TMP/nginx/root/linux-64/repodata.json.zst"

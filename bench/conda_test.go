@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 	"vetted/internal/app"
 	"vetted/internal/config"
+	"vetted/internal/ecosystem/conda/repodata"
 )
 
 // condaUpstream serves one synthetic linux-64 repodata.json of n records (conda-forge's
@@ -76,28 +78,44 @@ func (u *condaUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parse, store in the catalog, filter, render, compress); "one-new-record" is the request
 // after upstream added one record (revalidate, fetch, parse, store, filter, render).
 func BenchmarkCondaRepodata300k(b *testing.B) {
-	n := 300_000
-	if s := os.Getenv("VETTED_BENCH_RECORDS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
-	up := &condaUpstream{n: n}
+	up := &condaUpstream{n: benchRecords()}
 	up.build()
 	srv := httptest.NewServer(up)
 	defer srv.Close()
+	benchCondaRefresh(b, srv.URL, "/conda/cf/linux-64/repodata.json.zst", func(extra int) {
+		up.mu.Lock()
+		defer up.mu.Unlock()
+		up.extra = extra
+		up.build()
+	})
+}
+
+func benchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("VETTED_BENCH_RECORDS")); err == nil {
+		return n
+	}
+	return 300_000
+}
+
+// benchCondaRefresh times one request of path through vetted (a proxy of upstreamURL under
+// 50 rules): "full" after a cold start, "one-new-record" after upstream (rebuilt by
+// setExtra with that many records beyond the n) added one record. With
+// VETTED_BENCH_CPUPROFILE set, the timed request is profiled into that file.
+func benchCondaRefresh(b *testing.B, upstreamURL, path string, setExtra func(extra int)) {
 	var rules strings.Builder
 	for i := 0; i < 50; i++ {
 		fmt.Fprintf(&rules, "      - block: {project: \"pkg-%05d\", versions: \">=1.0\"}\n", i*37)
 	}
 	cfg := config.Default()
-	body := fmt.Sprintf("log: {level: error, access: false}\nupstream: {index_ttl: 0s, timeout: 2m}\nrepositories:\n  - {name: cf, ecosystem: conda, kind: proxy, upstream: %s/, policy: fifty}\npolicies:\n  fifty:\n    rules:\n%s", srv.URL, rules.String())
+	body := fmt.Sprintf("log: {level: error, access: false}\nupstream: {index_ttl: 0s, timeout: 2m}\nrepositories:\n  - {name: cf, ecosystem: conda, kind: proxy, upstream: %s/, policy: fifty}\npolicies:\n  fifty:\n    rules:\n%s", upstreamURL, rules.String())
 	if err := config.Decode([]byte(body), &cfg); err != nil {
 		b.Fatal(err)
 	}
 	get := func(h http.Handler) int {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/conda/cf/linux-64/repodata.json.zst", nil))
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		if rec.Code != 200 {
-			b.Fatalf("repodata.json.zst: %d %s", rec.Code, rec.Body.String())
+			b.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
 		}
 		return rec.Body.Len()
 	}
@@ -111,25 +129,30 @@ func BenchmarkCondaRepodata300k(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				up.mu.Lock()
-				up.extra = 0
-				up.build()
-				up.mu.Unlock()
+				setExtra(0)
 				if stage == "one-new-record" {
 					get(a.Handler)
-					up.mu.Lock()
-					up.extra = 1
-					up.build()
-					up.mu.Unlock()
+					setExtra(1)
 				}
 				b.StartTimer()
 				start := time.Now()
-				size = get(a.Handler)
+				if f := os.Getenv("VETTED_BENCH_CPUPROFILE"); f != "" {
+					out, err := os.Create(f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pprof.StartCPUProfile(out)
+					size = get(a.Handler)
+					pprof.StopCPUProfile()
+					out.Close()
+				} else {
+					size = get(a.Handler)
+				}
 				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/request")
 				b.StopTimer()
 				a.Close()
 			}
-			b.ReportMetric(float64(size)/(1<<20), "zst-MiB")
+			b.ReportMetric(float64(size)/(1<<20), "body-MiB")
 			b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
 		})
 	}
@@ -148,4 +171,61 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// shardedUpstream serves condaUpstream's records in CEP 16 sharded form only.
+type shardedUpstream struct {
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+func (u *shardedUpstream) build(b *testing.B, c *condaUpstream) {
+	rd, err := repodata.Parse(c.body, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := map[string][]byte{}
+	index, err := repodata.RenderShards(rd, nil, repodata.ShardInfo{}, func(sum [32]byte, shard []byte) error {
+		files["/linux-64/shards/"+repodata.ShardFilename(sum)] = shard
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	files["/linux-64/repodata_shards.msgpack.zst"] = index
+	noarch, _ := repodata.RenderShards(&repodata.Repodata{Info: repodata.Info{Subdir: "noarch"}}, nil, repodata.ShardInfo{}, nil)
+	files["/noarch/repodata_shards.msgpack.zst"] = noarch
+	u.mu.Lock()
+	u.files = files
+	u.mu.Unlock()
+}
+
+func (u *shardedUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u.mu.Lock()
+	body, ok := u.files[r.URL.Path]
+	u.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write(body)
+}
+
+// BenchmarkCondaShards300k: the same 300,000 records from an upstream that offers only
+// CEP 16 shards (20,000 package names). "full" is the first request of vetted's shard
+// index (fetch every shard, store them, filter, render every shard and the index);
+// "one-new-record" is the same request after upstream added one record (fetch the index
+// and one shard, patch, filter and render that one).
+func BenchmarkCondaShards300k(b *testing.B) {
+	plain := &condaUpstream{n: benchRecords()}
+	plain.build()
+	up := &shardedUpstream{}
+	up.build(b, plain)
+	srv := httptest.NewServer(up)
+	defer srv.Close()
+	benchCondaRefresh(b, srv.URL, "/conda/cf/linux-64/repodata_shards.msgpack.zst", func(extra int) {
+		plain.extra = extra
+		plain.build()
+		up.build(b, plain)
+	})
 }

@@ -1,9 +1,10 @@
 // Command condafixture writes a synthetic conda channel folder for bench/conda.sh: a
 // linux-64/repodata.json of N records shaped like conda-forge's (about 650 bytes each)
 // and an empty noarch/repodata.json. Package files are not written: the benchmark measures
-// index handling.
+// index handling. With -shards it also writes each subdir's CEP 16 sharded form
+// (repodata_shards.msgpack.zst and shards/), as conda-forge publishes it.
 //
-//	go run ./bench/condafixture -n 300000 DIR
+//	go run ./bench/condafixture -n 300000 [-shards] DIR
 package main
 
 import (
@@ -15,14 +16,17 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"vetted/internal/ecosystem/conda/repodata"
 )
 
 func main() {
 	n := flag.Int("n", 300000, "records in linux-64/repodata.json")
 	extra := flag.Int("extra", 0, "records added after the n (to measure an incremental refresh)")
+	shards := flag.Bool("shards", false, "also write the sharded form (CEP 16)")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: condafixture [-n N] [-extra K] DIR")
+		fmt.Fprintln(os.Stderr, "usage: condafixture [-n N] [-extra K] [-shards] DIR")
 		os.Exit(2)
 	}
 	dir := flag.Arg(0)
@@ -61,6 +65,45 @@ func main() {
 	if err := os.Rename(f.Name(), filepath.Join(dir, "linux-64", "repodata.json")); err != nil {
 		fail(err)
 	}
+	if *shards {
+		for _, sub := range []string{"noarch", "linux-64"} {
+			if err := writeShards(filepath.Join(dir, sub)); err != nil {
+				fail(err)
+			}
+		}
+	}
+}
+
+// writeShards writes the sharded form of dir/repodata.json: the shards first (each file
+// is named by its content, so unchanged ones are left alone), then the index.
+func writeShards(dir string) error {
+	f, err := os.Open(filepath.Join(dir, "repodata.json"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rd, err := repodata.ParseReader(f, f.Name())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "shards"), 0o755); err != nil {
+		return err
+	}
+	index, err := repodata.RenderShards(rd, nil, repodata.ShardInfo{}, func(sum [32]byte, shard []byte) error {
+		p := filepath.Join(dir, "shards", repodata.ShardFilename(sum))
+		if _, err := os.Stat(p); err == nil {
+			return nil
+		}
+		return os.WriteFile(p, shard, 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, "repodata_shards.msgpack.zst.tmp")
+	if err := os.WriteFile(tmp, index, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "repodata_shards.msgpack.zst"))
 }
 
 func fail(err error) {

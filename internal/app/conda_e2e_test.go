@@ -15,10 +15,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"vetted/internal/ecosystem/conda/condatest"
+	"vetted/internal/ecosystem/conda/repodata"
 )
 
 // condaFixture: tiny-util 1.0, 1.1 and 2.0 (linux-64, .conda and .tar.bz2 for 2.0),
@@ -455,4 +457,227 @@ repositories:
 			t.Errorf("GET %s: %s, want %d (%.100s)", c.path, resp.Status, c.want, body)
 		}
 	}
+}
+
+// shardedChannel serves ch with CEP 16 shards made from its repodata (as conda-forge
+// does), counting requests by path; it writes the same layout into a folder.
+type shardedChannel struct {
+	ch      *condatest.Channel
+	mu      sync.Mutex
+	asked   map[string]int
+	corrupt bool // serve every shard with one byte changed
+}
+
+func (s *shardedChannel) files(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, subdir := range []string{"linux-64", "noarch"} {
+		rd, err := repodata.Parse(s.ch.Repodata(subdir), subdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		index, err := repodata.RenderShards(rd, nil, repodata.ShardInfo{}, func(sum [32]byte, shard []byte) error {
+			out[subdir+"/shards/"+repodata.ShardFilename(sum)] = shard
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[subdir+"/repodata_shards.msgpack.zst"] = index
+	}
+	return out
+}
+
+func (s *shardedChannel) handler(t *testing.T) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		s.mu.Lock()
+		s.asked[p]++
+		corrupt := s.corrupt
+		s.mu.Unlock()
+		if b, ok := s.files(t)[p]; ok {
+			if corrupt && strings.Contains(p, "/shards/") {
+				b = append([]byte(nil), b...)
+				b[len(b)/2] ^= 1
+			}
+			w.Write(b)
+			return
+		}
+		s.ch.ServeHTTP(w, r)
+	})
+}
+
+func (s *shardedChannel) writeFolder(t *testing.T, dir string) {
+	t.Helper()
+	if err := s.ch.WriteFolder(dir); err != nil {
+		t.Fatal(err)
+	}
+	for p, b := range s.files(t) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, p), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// repodata.json is removed: vetted must manage with the shards alone.
+	os.Remove(filepath.Join(dir, "linux-64", "repodata.json"))
+}
+
+func (s *shardedChannel) requests(part string) (n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p, c := range s.asked {
+		if strings.Contains(p, part) {
+			n += c
+		}
+	}
+	return n
+}
+
+// TestCondaShardedUpstream: when upstream offers CEP 16 shards, vetted follows them: its
+// repodata (whole and sharded) is upstream's minus blocked records without reading
+// upstream's repodata.json; after one new upstream record only the index and that
+// package's shard are fetched again; a restart serves from the catalog with upstream
+// gone; a shard that does not match its hash is never used.
+func TestCondaShardedUpstream(t *testing.T) {
+	for _, flavour := range []string{"http", "folder"} {
+		t.Run(flavour, func(t *testing.T) {
+			sc := &shardedChannel{ch: condaFixture(), asked: map[string]int{}}
+			up := httptest.NewServer(sc.handler(t))
+			defer up.Close()
+			src := up.URL + "/"
+			if flavour == "folder" {
+				src = t.TempDir()
+				sc.writeFolder(t, src)
+			}
+			data := t.TempDir()
+			v := startVetted(t, data, fmt.Sprintf(condaConfig, src))
+
+			resp, body := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+			if resp.StatusCode != 200 {
+				t.Fatalf("repodata: %s %s", resp.Status, body)
+			}
+			want := records(t, sc.ch.Repodata("linux-64"))
+			for f := range want {
+				if strings.HasPrefix(f, "tiny-util-2.0-") {
+					delete(want, f)
+				}
+			}
+			if got := records(t, body); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("repodata through vetted from shards:\n got %v\nwant %v", got, want)
+			}
+			if strings.Contains(string(body), "base_url") {
+				t.Errorf("vetted's repodata sends clients elsewhere: %s", body)
+			}
+			if flavour == "http" {
+				if n := sc.requests("linux-64/repodata.json"); n != 0 {
+					t.Errorf("vetted asked for upstream's repodata.json %d times; the shards have everything", n)
+				}
+				if n := sc.requests("linux-64/shards/"); n != 2 {
+					t.Errorf("vetted fetched %d linux-64 shards; upstream has 2 names there", n)
+				}
+			}
+
+			// vetted's own shards: tiny-util's has no 2.0.
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/repodata_shards.msgpack.zst")
+			if resp.StatusCode != 200 {
+				t.Fatalf("shard index: %s %s", resp.Status, body)
+			}
+			idx, err := repodata.ParseShardIndex(body, "vetted")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := idx.Shards["tiny-util"]
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/shards/"+repodata.ShardFilename(sum))
+			if resp.StatusCode != 200 {
+				t.Fatalf("shard: %s %s", resp.Status, body)
+			}
+			sh, err := repodata.ParseShard(body, "vetted shard")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sh.PackagesConda) != 2 || len(sh.Packages) != 0 {
+				t.Errorf("tiny-util shard through vetted: %v %v (want 1.0 and 1.1 only)", keys2(sh.PackagesConda), keys2(sh.Packages))
+			}
+
+			// A package downloads, verified, from next to the shard index.
+			util11 := condatest.Package{Name: "tiny-util", Version: "1.1"}.WithDefaults()
+			file := "tiny-util-1.1-" + util11.Build + ".conda"
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/"+file)
+			if resp.StatusCode != 200 || sha256sum(body) != sha256sum(findFile(t, sc.ch, file)) {
+				t.Fatalf("download: %s (%d bytes)", resp.Status, len(body))
+			}
+
+			// One new upstream record: the index and one shard are fetched again.
+			newUtil := "tiny-util-1.2-" + condatest.Package{Name: "tiny-util", Version: "1.2"}.WithDefaults().Build + ".conda"
+			newApp := "tiny-app-1.1-" + condatest.Package{Name: "tiny-app", Version: "1.1"}.WithDefaults().Build + ".conda"
+			before := sc.requests("linux-64/shards/")
+			sc.ch.Add(condatest.Package{Name: "tiny-util", Version: "1.2", License: "MIT"}, ".conda")
+			if flavour == "folder" {
+				sc.writeFolder(t, src)
+			}
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+			if got := records(t, body); resp.StatusCode != 200 || got[newUtil] == "" || len(got) != len(want)+1 {
+				t.Fatalf("after one new upstream record: %s %v", resp.Status, keys(got))
+			}
+			if flavour == "http" {
+				if n := sc.requests("linux-64/shards/") - before; n != 1 {
+					t.Errorf("after one new record vetted fetched %d shards, want 1", n)
+				}
+			}
+
+			// A shard that does not match its hash: the last good repodata stays, with a warning.
+			sc.mu.Lock()
+			sc.corrupt = true
+			sc.mu.Unlock()
+			sc.ch.Add(condatest.Package{Name: "tiny-app", Version: "1.1", Depends: []string{"tiny-util >=1.0"}, License: "BSD-3-Clause"}, ".conda")
+			if flavour == "folder" {
+				sc.writeFolder(t, src)
+				for p := range sc.files(t) {
+					if strings.HasPrefix(p, "linux-64/shards/") {
+						fp := filepath.Join(src, p)
+						b, _ := os.ReadFile(fp)
+						b[len(b)/2] ^= 1
+						os.WriteFile(fp, b, 0o644)
+					}
+				}
+			}
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+			if got := records(t, body); resp.StatusCode != 200 || got[newApp] != "" || got[newUtil] == "" {
+				t.Fatalf("with a corrupt upstream shard: %s %v", resp.Status, keys(got))
+			}
+			if w := resp.Header.Get("Warning"); !strings.Contains(w, "sha256") {
+				t.Errorf("Warning with a corrupt shard = %q; want the hash mismatch named", w)
+			}
+
+			// Restart with upstream gone (a folder that vanished counts as a channel that
+			// says 404, as with repodata.json): the catalog has the shards.
+			v.stop()
+			up.Close()
+			v = startVetted(t, data, fmt.Sprintf(condaConfig, src))
+			resp, body = httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json")
+			if got := records(t, body); resp.StatusCode != 200 || got[newUtil] == "" || len(got) != len(want)+1 {
+				t.Fatalf("after a restart with upstream gone: %s %v", resp.Status, keys(got))
+			}
+		})
+	}
+}
+
+func keys2(m map[string]*repodata.Record) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func findFile(t *testing.T, ch *condatest.Channel, filename string) []byte {
+	t.Helper()
+	for _, f := range ch.Files() {
+		if f.Filename == filename {
+			return f.Data
+		}
+	}
+	t.Fatalf("no %s in the fixture", filename)
+	return nil
 }

@@ -47,6 +47,10 @@ type Store interface {
 	GetPage(ctx context.Context, repo, key string) (Page, error)
 	// PutPage inserts or replaces a page.
 	PutPage(ctx context.Context, p Page) error
+	// PutPages inserts or replaces pages in one transaction: all of them or none.
+	PutPages(ctx context.Context, ps []Page) error
+	// DeletePages removes a repository's pages of those keys; missing keys are ignored.
+	DeletePages(ctx context.Context, repo string, keys []string) error
 	// ListPageKeys returns the keys of a repository's cached pages, in key order.
 	ListPageKeys(ctx context.Context, repo string) ([]string, error)
 	// TouchPage records that upstream confirmed the cached page (HTTP 304) at t.

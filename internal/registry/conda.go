@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -62,11 +61,12 @@ type condaRepo struct {
 	repodata    *docs[*repodata.Repodata]    // by subdir
 	channeldata *docs[*repodata.Channeldata] // under channeldataKey
 
-	mu       sync.RWMutex
-	rendered map[condaKey]*Rendered
-	shards   map[string]*Rendered // CEP 16 shards by "subdir/<sha256>.msgpack.zst"
-	prunings map[string]*pruning  // by subdir
-	stored   *stored              // packages, by "subdir/filename"
+	mu          sync.RWMutex
+	rendered    map[condaKey]*Rendered
+	shardSets   map[string]*shardSet  // vetted's CEP 16 shards, by subdir
+	staleShards map[string][][32]byte // upstream shards replaced, to delete once the new document is stored
+	prunings    map[string]*pruning   // by subdir
+	stored      *stored               // packages, by "subdir/filename"
 }
 
 type condaKey struct {
@@ -109,7 +109,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 				return nil, err
 			}
 		}
-		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense, clock: deps.Clock}, rendered: map[condaKey]*Rendered{}, shards: map[string]*Rendered{}, prunings: map[string]*pruning{}, prune: rc.PruneDependents}
+		r := &condaRepo{name: rc.Name, governed: governed{eco: conda.OSVEcosystem, policy: pol, intel: deps.Intel, licenses: deps.Licenses, source: license.CondaLicense, clock: deps.Clock}, rendered: map[condaKey]*Rendered{}, shardSets: map[string]*shardSet{}, prunings: map[string]*pruning{}, prune: rc.PruneDependents}
 		r.stored = newStored(r.name, &s.deps, &s.flight)
 		r.hosted = rc.Hosted
 		if rc.Mirror != nil {
@@ -138,7 +138,17 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 			return s.fetchRepodata(ctx, r, subdir, prev)
 		}
 		r.repodata.encode = encodeRepodata
-		r.repodata.decode = func(b []byte) (*repodata.Repodata, error) { return repodata.Parse(b, "catalog") }
+		r.repodata.decode = func(b []byte) (*repodata.Repodata, error) {
+			if bytes.HasPrefix(b, []byte(shardedHeader)) {
+				return s.decodeSharded(context.Background(), r, b)
+			}
+			return repodata.Parse(b, "catalog")
+		}
+		r.repodata.stored = func(ctx context.Context, subdir string, rd *repodata.Repodata) {
+			if rd.Shards != nil {
+				s.sweepShards(ctx, r, subdir, rd)
+			}
+		}
 		r.repodata.name = func(subdir string) string { return subdir + "/repodata.json" }
 		r.channeldata = newDocs[*repodata.Channeldata](r.name, "channeldata", ttl, &s.deps, &s.flight)
 		r.channeldata.fetch = func(ctx context.Context, _ string, prev upstream.Validators) (*repodata.Channeldata, upstream.Validators, bool, error) {
@@ -174,6 +184,9 @@ func checkSubdir(subdir string) error {
 }
 
 func encodeRepodata(rd *repodata.Repodata) ([]byte, error) {
+	if rd.Shards != nil {
+		return encodeSharded(rd)
+	}
 	var buf bytes.Buffer
 	if err := repodata.Render(&buf, rd, nil); err != nil {
 		return nil, err
@@ -186,18 +199,14 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 	if r.hosted {
 		return emptyRepodata(subdir), upstream.Validators{}, false, nil
 	}
+	if rd, val, notModified, found, err := s.fetchSharded(ctx, r, subdir, prev); found || err != nil {
+		return rd, val, notModified, err
+	}
 	if r.local {
 		p := filepath.Join(r.upstream, subdir, "repodata.json")
-		st, err := os.Stat(p)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Status: 404}
-		}
-		if err != nil {
-			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Err: err}
-		}
-		v := upstream.Validators{LastModified: st.ModTime().UTC().Format(time.RFC3339Nano) + fmt.Sprint(st.Size())}
-		if prev == v {
-			return nil, v, true, nil
+		v, _, err := localValidators(p)
+		if err != nil || prev == v {
+			return nil, v, err == nil, err
 		}
 		f, err := os.Open(p)
 		if err != nil {
@@ -298,28 +307,26 @@ func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc,
 		_, gone := pruned[filename]
 		return !gone && allowed(filename, rec)
 	}
+	// vetted serves the files itself, next to the repodata: upstream's base_url goes.
+	served := rd
+	if rd.Info.BaseURL != "" {
+		info := rd.Info
+		info.BaseURL = ""
+		served = rd.WithInfo(info)
+	}
 	switch which {
 	case RepodataJSON:
-		err = repodata.Render(&buf, rd, keep)
+		err = repodata.Render(&buf, served, keep)
 	case RepodataZstd:
-		err, ct = repodata.RenderZstd(&buf, rd, keep), ContentTypeZstd
+		err, ct = repodata.RenderZstd(&buf, served, keep), ContentTypeZstd
 	case RepodataBzip2:
-		err, ct = repodata.RenderBzip2(&buf, rd, keep), ContentTypeBz2
+		err, ct = repodata.RenderBzip2(&buf, served, keep), ContentTypeBz2
 	case CurrentRepodata:
-		err = repodata.Render(&buf, repodata.Current(rd, keep, conda.Compare), nil)
+		err = repodata.Render(&buf, repodata.Current(served, keep, conda.Compare), nil)
 	case RepodataShards:
 		ct = ContentTypeShards
 		var idx []byte
-		idx, err = repodata.RenderShards(rd, keep, repodata.ShardInfo{Subdir: subdir}, func(sum [32]byte, shard []byte) error {
-			name := subdir + "/" + repodata.ShardFilename(sum)
-			etag := `"` + hex.EncodeToString(sum[:]) + `"`
-			r.mu.Lock()
-			// RenderShards reuses its buffer: keep a copy.
-			body := append([]byte(nil), shard...)
-			bounded(r.shards, name, &Rendered{Body: body, ContentType: ContentTypeShards, ETag: etag, LastModified: changedAt})
-			r.mu.Unlock()
-			return nil
-		})
+		idx, err = r.renderShards(rd, subdir, keep, rev, pruned, changedAt)
 		buf.Write(idx)
 	}
 	if err != nil {
@@ -405,10 +412,20 @@ func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string
 	if size <= 0 {
 		size = -1
 	}
+	// Files are next to repodata.json, or under its base_url (CEP 15) when it has one.
+	dir := r.upstream + subdir + "/"
+	if r.local {
+		dir = filepath.Join(r.upstream, subdir) + string(filepath.Separator)
+	}
+	if base := st.value.Info.BaseURL; base != "" {
+		if dir, err = resolveUpstream(r, subdir, dir+"repodata.json", base); err != nil {
+			return catalog.File{}, err
+		}
+	}
 	var src string
 	var open func(context.Context) (io.ReadCloser, error)
 	if r.local {
-		src = filepath.Join(r.upstream, subdir, filename)
+		src = dir + filename
 		open = func(context.Context) (io.ReadCloser, error) {
 			f, err := os.Open(src)
 			if err != nil {
@@ -417,7 +434,7 @@ func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string
 			return f, nil
 		}
 	} else {
-		src = r.upstream + subdir + "/" + url.PathEscape(filename)
+		src = dir + url.PathEscape(filename)
 		open = func(ctx context.Context) (io.ReadCloser, error) {
 			rc, _, err := s.deps.Upstream.Open(ctx, src)
 			return rc, err
@@ -436,7 +453,7 @@ func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string
 // subdir, or "".
 func (r *condaRepo) newestAllowed(rd *repodata.Repodata, name string) string {
 	best := ""
-	for _, m := range []map[string]repodata.Record{rd.Packages, rd.PackagesConda} {
+	for _, m := range []map[string]*repodata.Record{rd.Packages, rd.PackagesConda} {
 		for _, rec := range m {
 			if rec.Name != name || (best != "" && conda.Compare(rec.Version, best) <= 0) {
 				continue
@@ -465,15 +482,11 @@ func (s *Conda) Shard(ctx context.Context, repo, subdir, file string) (*Page, er
 	if !shardName.MatchString(file) {
 		return nil, fmt.Errorf("shard %q: %w", file, ErrNotFound)
 	}
-	lookup := func() *Rendered {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		return r.shards[subdir+"/"+file]
-	}
+	lookup := func() *Rendered { return r.servedShardFile(subdir, file) }
 	if sh := lookup(); sh != nil {
 		return &Page{Rendered: sh}, nil
 	}
-	// Not rendered in this process yet (or evicted): render the subdir's shards.
+	// Not rendered in this process yet: render the subdir's shards.
 	if _, err := s.Repodata(ctx, repo, subdir, RepodataShards); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"vetted/internal/catalog"
@@ -23,7 +24,7 @@ const MaxUploadBytes = 4 << 30
 
 // emptyRepodata is a hosted subdir before its first upload (conda needs noarch to exist).
 func emptyRepodata(subdir string) *repodata.Repodata {
-	return &repodata.Repodata{Info: repodata.Info{Subdir: subdir}, Packages: map[string]repodata.Record{}, PackagesConda: map[string]repodata.Record{}, RepodataVersion: 1}
+	return &repodata.Repodata{Info: repodata.Info{Subdir: subdir}, Packages: map[string]*repodata.Record{}, PackagesConda: map[string]*repodata.Record{}, RepodataVersion: 1}
 }
 
 // Upload serves PUT /conda/<repo>/[<subdir>/]<filename> for hosted channels: the archive
@@ -107,9 +108,9 @@ func (s *Conda) Upload(ctx context.Context, repo, subdir, filename string, body 
 	}
 	next := copyRepodata(st.value)
 	if repodataExt(filename) == repodata.ExtConda {
-		next.PackagesConda[filename] = rec
+		next.PackagesConda[filename] = &rec
 	} else {
-		next.Packages[filename] = rec
+		next.Packages[filename] = &rec
 	}
 	if err := r.repodata.replace(ctx, subdir, next); err != nil {
 		return nil, err
@@ -128,16 +129,16 @@ func repodataExt(filename string) string {
 // copyRepodata copies the maps of rd, so that a new version can be published while the
 // old one is being served.
 func copyRepodata(rd *repodata.Repodata) *repodata.Repodata {
-	out := *rd
-	out.Packages = make(map[string]repodata.Record, len(rd.Packages)+1)
-	out.PackagesConda = make(map[string]repodata.Record, len(rd.PackagesConda)+1)
-	for k, v := range rd.Packages {
-		out.Packages[k] = v
+	out := rd.WithInfo(rd.Info)
+	out.Packages = maps.Clone(rd.Packages)
+	out.PackagesConda = maps.Clone(rd.PackagesConda)
+	if out.Packages == nil {
+		out.Packages = map[string]*repodata.Record{}
 	}
-	for k, v := range rd.PackagesConda {
-		out.PackagesConda[k] = v
+	if out.PackagesConda == nil {
+		out.PackagesConda = map[string]*repodata.Record{}
 	}
-	return &out
+	return out
 }
 
 func safeName(name string) bool {

@@ -69,7 +69,7 @@ func (f *MirrorFilter) selector(rd *repodata.Repodata) repodata.KeepFunc {
 		return func(string, *repodata.Record) bool { return true }
 	}
 	versions := map[string][]string{}
-	for _, m := range []map[string]repodata.Record{rd.Packages, rd.PackagesConda} {
+	for _, m := range []map[string]*repodata.Record{rd.Packages, rd.PackagesConda} {
 		for _, rec := range m {
 			versions[rec.Name] = append(versions[rec.Name], rec.Version)
 		}
@@ -139,9 +139,9 @@ func (s *Conda) Sync(ctx context.Context, repo string, progress SyncProgress) (S
 		res.Subdirs++
 		keep := r.keep(st.value)
 		var todo []string
-		for _, m := range []map[string]repodata.Record{st.value.Packages, st.value.PackagesConda} {
+		for _, m := range []map[string]*repodata.Record{st.value.Packages, st.value.PackagesConda} {
 			for filename, rec := range m {
-				if keep(filename, &rec) {
+				if keep(filename, rec) {
 					todo = append(todo, filename)
 				}
 			}

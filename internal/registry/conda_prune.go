@@ -54,10 +54,10 @@ func (s *Conda) pruned(ctx context.Context, r *condaRepo, subdir string, rd *rep
 	present := map[string]bool{} // names the channel has
 	for i, one := range all {
 		keep := r.keep(one)
-		for _, m := range []map[string]repodata.Record{one.Packages, one.PackagesConda} {
+		for _, m := range []map[string]*repodata.Record{one.Packages, one.PackagesConda} {
 			for filename, rr := range m {
 				present[rr.Name] = true
-				if !keep(filename, &rr) {
+				if !keep(filename, rr) {
 					continue
 				}
 				x := &rec{filename: filename, name: rr.Name, version: rr.Version, local: i == 0}

@@ -104,7 +104,7 @@ func (s *Conda) LicenseReport(ctx context.Context, repo string) ([]LicenseRow, e
 			continue
 		}
 		seen := map[[2]string]bool{}
-		for _, m := range []map[string]repodata.Record{st.value.Packages, st.value.PackagesConda} {
+		for _, m := range []map[string]*repodata.Record{st.value.Packages, st.value.PackagesConda} {
 			for _, rec := range m {
 				k := [2]string{rec.Name, rec.Version}
 				if seen[k] {

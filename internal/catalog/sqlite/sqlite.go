@@ -214,25 +214,76 @@ func (s *Store) ListPageKeys(ctx context.Context, repo string) ([]string, error)
 
 // PutPage inserts or replaces a page.
 func (s *Store) PutPage(ctx context.Context, p catalog.Page) error {
-	fetched, err := encodeTime(p.FetchedAt)
+	return s.PutPages(ctx, []catalog.Page{p})
+}
+
+// PutPages inserts or replaces pages in one transaction.
+func (s *Store) PutPages(ctx context.Context, ps []catalog.Page) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	what := ps[0].Repo + "/" + ps[0].Key
+	if len(ps) > 1 {
+		what = fmt.Sprintf("%s and %d more", what, len(ps)-1)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("catalog: put page %s/%s: fetched at: %w", p.Repo, p.Key, err)
+		return fmt.Errorf("catalog: put page %s: %w", what, err)
 	}
-	body := p.Body
-	if body == nil {
-		body = []byte{} // the driver binds a nil slice as NULL
-	}
-	_, err = s.write.ExecContext(ctx, `
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO pages (repo, key, body, etag, last_modified, fetched_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, key) DO UPDATE SET
 			body = excluded.body,
 			etag = excluded.etag,
 			last_modified = excluded.last_modified,
-			fetched_at = excluded.fetched_at`,
-		p.Repo, p.Key, body, p.ETag, p.LastModified, fetched)
+			fetched_at = excluded.fetched_at`)
 	if err != nil {
-		return fmt.Errorf("catalog: put page %s/%s: %w", p.Repo, p.Key, err)
+		return fmt.Errorf("catalog: put page %s: %w", what, err)
+	}
+	defer stmt.Close()
+	for _, p := range ps {
+		fetched, err := encodeTime(p.FetchedAt)
+		if err != nil {
+			return fmt.Errorf("catalog: put page %s/%s: fetched at: %w", p.Repo, p.Key, err)
+		}
+		body := p.Body
+		if body == nil {
+			body = []byte{} // the driver binds a nil slice as NULL
+		}
+		if _, err := stmt.ExecContext(ctx, p.Repo, p.Key, body, p.ETag, p.LastModified, fetched); err != nil {
+			return fmt.Errorf("catalog: put page %s/%s: %w", p.Repo, p.Key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("catalog: put page %s: %w", what, err)
+	}
+	return nil
+}
+
+// DeletePages removes a repository's pages of those keys, in one transaction.
+func (s *Store) DeletePages(ctx context.Context, repo string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("catalog: delete pages of %s: %w", repo, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM pages WHERE repo = ? AND key = ?`)
+	if err != nil {
+		return fmt.Errorf("catalog: delete pages of %s: %w", repo, err)
+	}
+	defer stmt.Close()
+	for _, k := range keys {
+		if _, err := stmt.ExecContext(ctx, repo, k); err != nil {
+			return fmt.Errorf("catalog: delete page %s/%s: %w", repo, k, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("catalog: delete pages of %s: %w", repo, err)
 	}
 	return nil
 }

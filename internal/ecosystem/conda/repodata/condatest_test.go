@@ -38,7 +38,7 @@ func TestCondatestChannel(t *testing.T) {
 			License: p.License, LicenseFamily: p.LicenseFamily, MD5: f.Record["md5"].(string), SHA256: f.Record["sha256"].(string),
 			Size: int64(len(f.Data)), Subdir: p.Subdir, Noarch: p.Noarch, Timestamp: p.Timestamp, TrackFeatures: p.TrackFeatures, Raw: rec.Raw,
 		}
-		if !reflect.DeepEqual(rec, want) {
+		if !reflect.DeepEqual(*rec, want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", f.Filename, rec, want)
 		}
 		var up, ours any

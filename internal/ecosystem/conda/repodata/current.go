@@ -20,11 +20,9 @@ func Current(rd *Repodata, keep KeepFunc, compare func(a, b string) int) *Repoda
 	}
 	var all []kept
 	best := map[string]string{} // name → highest version
-	var rec Record              // one variable for all: keep's pointer makes it escape
-	scan := func(m map[string]Record, conda bool) {
-		for filename, r := range m {
-			rec = r
-			if keep != nil && !keep(filename, &rec) {
+	scan := func(m map[string]*Record, conda bool) {
+		for filename, rec := range m {
+			if keep != nil && !keep(filename, rec) {
 				continue
 			}
 			all = append(all, kept{filename, conda})
@@ -37,8 +35,8 @@ func Current(rd *Repodata, keep KeepFunc, compare func(a, b string) int) *Repoda
 	scan(rd.PackagesConda, true)
 	out := &Repodata{
 		Info:            rd.Info,
-		Packages:        map[string]Record{},
-		PackagesConda:   map[string]Record{},
+		Packages:        map[string]*Record{},
+		PackagesConda:   map[string]*Record{},
 		Removed:         rd.Removed,
 		RepodataVersion: rd.RepodataVersion,
 		Extra:           rd.Extra,

@@ -76,7 +76,7 @@ func TestCurrent(t *testing.T) {
 }
 
 func TestCurrentEqualVersions(t *testing.T) {
-	rd := &Repodata{PackagesConda: map[string]Record{
+	rd := &Repodata{PackagesConda: map[string]*Record{
 		"a-1.0-0.conda":   {Name: "a", Version: "1.0", Build: "0"},
 		"a-1.0.0-1.conda": {Name: "a", Version: "1.0.0", Build: "1"},
 		"a-0.9-0.conda":   {Name: "a", Version: "0.9", Build: "0"},

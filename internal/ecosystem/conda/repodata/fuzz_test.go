@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse accepted invalid JSON:\n%q", data)
 		}
 		checkAgainstReference(t, rd)
-		for _, m := range []map[string]Record{rd.Packages, rd.PackagesConda} {
+		for _, m := range []map[string]*Record{rd.Packages, rd.PackagesConda} {
 			for fn, rec := range m {
 				_, _, _, ext, ok := SplitFilename(fn)
 				if !ok || fn != rec.Filename(ext) {
@@ -103,7 +103,7 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func equalRecords(a, b Record) bool {
+func equalRecords(a, b *Record) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)

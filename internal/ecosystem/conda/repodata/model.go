@@ -2,7 +2,10 @@ package repodata
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,8 +21,8 @@ import (
 type Repodata struct {
 	Info Info
 	// Packages holds the .tar.bz2 files, PackagesConda the .conda files, by filename.
-	Packages      map[string]Record
-	PackagesConda map[string]Record
+	Packages      map[string]*Record
+	PackagesConda map[string]*Record
 	// Removed lists filenames the channel took down; conda never installs them.
 	Removed []string
 	// RepodataVersion is 1, or 2 when Info.BaseURL is used (CEP 15); 0 when the document
@@ -28,6 +31,13 @@ type Repodata struct {
 	// Extra holds top-level keys this package does not know (e.g. "signatures"), as
 	// upstream wrote them; they are rendered again unchanged.
 	Extra map[string]json.RawMessage
+	// Shards, when the records were assembled from a CEP 16 shard index rather than read
+	// from one repodata.json, holds the sha256 of each package name's shard file. A
+	// reader that has seen an earlier index fetches only the shards whose hash changed.
+	Shards map[string][32]byte
+
+	byNameOnce sync.Once
+	byName     map[string][]string // filenames by package name (filenamesByName)
 }
 
 // Info is the "info" object of a repodata.json.
@@ -135,11 +145,102 @@ func (rd *Repodata) Len() int { return len(rd.Packages) + len(rd.PackagesConda) 
 
 // Lookup returns the record of a filename, from packages or packages.conda according to
 // its extension.
-func (rd *Repodata) Lookup(filename string) (Record, bool) {
+func (rd *Repodata) Lookup(filename string) (*Record, bool) {
 	m := rd.Packages
 	if strings.HasSuffix(filename, ExtConda) {
 		m = rd.PackagesConda
 	}
 	rec, ok := m[filename]
 	return rec, ok
+}
+
+// Patch returns a Repodata with rd's records, except those of the package names in
+// changed, plus the records of changed's shards (a nil shard: the name is gone). rd is not
+// modified; the records are shared. info becomes the new Info; Shards is nil (the caller
+// sets it). Removed filenames follow their package's records.
+func Patch(rd *Repodata, changed map[string]*Shard, info Info) *Repodata {
+	out := &Repodata{Info: info, RepodataVersion: rd.RepodataVersion, Extra: rd.Extra}
+	// Cloning a map copies its table; far cheaper than inserting every record again.
+	out.Packages, out.PackagesConda = maps.Clone(rd.Packages), maps.Clone(rd.PackagesConda)
+	if out.Packages == nil {
+		out.Packages = map[string]*Record{}
+	}
+	if out.PackagesConda == nil {
+		out.PackagesConda = map[string]*Record{}
+	}
+	byName := rd.filenamesByName()
+	out.byName = make(map[string][]string, len(byName)+len(changed))
+	for name, files := range byName {
+		if _, gone := changed[name]; !gone {
+			out.byName[name] = files
+			continue
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, ExtConda) {
+				delete(out.PackagesConda, f)
+			} else {
+				delete(out.Packages, f)
+			}
+		}
+	}
+	for _, f := range rd.Removed {
+		if name, _, _, _, ok := SplitFilename(f); ok {
+			if _, gone := changed[name]; gone {
+				continue
+			}
+		}
+		out.Removed = append(out.Removed, f)
+	}
+	for name, sh := range changed {
+		if sh == nil {
+			continue
+		}
+		files := make([]string, 0, len(sh.Packages)+len(sh.PackagesConda))
+		for filename, rec := range sh.Packages {
+			out.Packages[filename] = rec
+			files = append(files, filename)
+		}
+		for filename, rec := range sh.PackagesConda {
+			out.PackagesConda[filename] = rec
+			files = append(files, filename)
+		}
+		out.byName[name] = files
+		out.Removed = append(out.Removed, sh.Removed...)
+	}
+	slices.Sort(out.Removed)
+	return out
+}
+
+// WithInfo returns a Repodata with rd's records and info instead of rd.Info (for
+// rendering with another base_url). The records are shared.
+func (rd *Repodata) WithInfo(info Info) *Repodata {
+	return &Repodata{Info: info, Packages: rd.Packages, PackagesConda: rd.PackagesConda, Removed: rd.Removed,
+		RepodataVersion: rd.RepodataVersion, Extra: rd.Extra, Shards: rd.Shards}
+}
+
+// FilenamesOf returns the filenames of a package name's records (.tar.bz2 and .conda).
+// The slice must not be changed.
+func (rd *Repodata) FilenamesOf(name string) []string {
+	return rd.filenamesByName()[name]
+}
+
+// FilenameIndex returns the filenames of each package name's records. The map must not
+// be changed.
+func (rd *Repodata) FilenameIndex() map[string][]string { return rd.filenamesByName() }
+
+// filenamesByName returns the filenames of each package name's records; computed once
+// (Patch keeps it up to date), so rd's maps must not change after the first call.
+func (rd *Repodata) filenamesByName() map[string][]string {
+	rd.byNameOnce.Do(func() {
+		if rd.byName != nil {
+			return
+		}
+		rd.byName = map[string][]string{}
+		for _, m := range []map[string]*Record{rd.Packages, rd.PackagesConda} {
+			for filename, rec := range m {
+				rd.byName[rec.Name] = append(rd.byName[rec.Name], filename)
+			}
+		}
+	})
+	return rd.byName
 }

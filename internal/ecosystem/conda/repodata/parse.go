@@ -144,7 +144,7 @@ func typeError(field, want string, c byte) error {
 func (p *parser) repodata() (*Repodata, error) {
 	// A conda-forge record takes about 800 bytes: sizing the maps once saves rehashing.
 	hint := len(p.data) / 1600
-	rd := &Repodata{Packages: make(map[string]Record, hint), PackagesConda: make(map[string]Record, hint)}
+	rd := &Repodata{Packages: make(map[string]*Record, hint), PackagesConda: make(map[string]*Record, hint)}
 	b, err := p.peek()
 	if err != nil {
 		return nil, err
@@ -230,7 +230,7 @@ func (p *parser) info(info *Info) error {
 	return nil
 }
 
-func (p *parser) packages(m map[string]Record, ext string) error {
+func (p *parser) packages(m map[string]*Record, ext string) error {
 	if null, err := p.null(); null || err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (p *parser) packages(m map[string]Record, ext string) error {
 		if err := checkFilename(filename, ext, &rec); err != nil {
 			return err
 		}
-		m[filename] = rec
+		m[filename] = &rec
 	}
 	p.file = ""
 	return err

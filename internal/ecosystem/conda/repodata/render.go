@@ -89,7 +89,7 @@ func Render(w io.Writer, rd *Repodata, keep KeepFunc) error {
 	return bw.Flush()
 }
 
-func writeRecords(bw *bufio.Writer, m map[string]Record, keep KeepFunc, scratch *[]byte) error {
+func writeRecords(bw *bufio.Writer, m map[string]*Record, keep KeepFunc, scratch *[]byte) error {
 	names := make([]string, 0, len(m))
 	for name := range m {
 		names = append(names, name)
@@ -97,16 +97,15 @@ func writeRecords(bw *bufio.Writer, m map[string]Record, keep KeepFunc, scratch 
 	slices.Sort(names)
 	bw.WriteByte('{')
 	n := 0
-	var rec Record // one variable for all: keep's pointer makes it escape
 	for _, name := range names {
-		rec = m[name]
-		if keep != nil && !keep(name, &rec) {
+		rec := m[name]
+		if keep != nil && !keep(name, rec) {
 			continue
 		}
 		raw := rec.Raw
 		if raw == nil {
 			var err error
-			if raw, err = encodeRecord(&rec); err != nil {
+			if raw, err = encodeRecord(rec); err != nil {
 				return fmt.Errorf("render repodata: record %q: %w", name, err)
 			}
 		}

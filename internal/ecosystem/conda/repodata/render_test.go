@@ -37,7 +37,7 @@ func equalRepodata(t testing.TB, a, b *Repodata) {
 			t.Fatalf("Extra[%q] differs: %s / %s", k, v, b.Extra[k])
 		}
 	}
-	for i, pair := range [][2]map[string]Record{{a.Packages, b.Packages}, {a.PackagesConda, b.PackagesConda}} {
+	for i, pair := range [][2]map[string]*Record{{a.Packages, b.Packages}, {a.PackagesConda, b.PackagesConda}} {
 		if len(pair[0]) != len(pair[1]) {
 			t.Fatalf("map %d: %d records, then %d", i, len(pair[0]), len(pair[1]))
 		}
@@ -167,7 +167,7 @@ func TestRenderInfo(t *testing.T) {
 }
 
 func TestRenderRecordBuiltInCode(t *testing.T) {
-	rd := &Repodata{Info: Info{Subdir: "noarch"}, RepodataVersion: 1, PackagesConda: map[string]Record{
+	rd := &Repodata{Info: Info{Subdir: "noarch"}, RepodataVersion: 1, PackagesConda: map[string]*Record{
 		"a-1.0-py_0.conda": {Name: "a", Version: "1.0", Build: "py_0", Depends: []string{"python >=3.9"}, SHA256: strings.Repeat("ab", 32), Size: 10, Subdir: "noarch", Noarch: "python", Timestamp: 1700000000000},
 		"b-2-0.conda":      {Name: "b", Version: "2", Build: "0"},
 	}}

@@ -62,8 +62,8 @@ type ShardInfo struct {
 // Shard is a decoded shard: one package name's records. Their Raw fields are JSON (with
 // hex digests), as in repodata.json, so that they can be rendered like parsed records.
 type Shard struct {
-	Packages      map[string]Record
-	PackagesConda map[string]Record
+	Packages      map[string]*Record
+	PackagesConda map[string]*Record
 	Removed       []string
 }
 
@@ -75,42 +75,28 @@ func ShardFilename(sum [32]byte) string {
 // RenderShards writes the sharded form of rd with the records keep accepts. It calls put
 // once per package name, with the shard's compressed bytes (which put may keep) and their
 // sha256 (to store at info.ShardsBaseURL + ShardFilename(sum)), in sorted name order, and
-// returns the
-// compressed index (repodata_shards.msgpack.zst). An empty info.ShardsBaseURL becomes
-// "./shards/", an empty info.BaseURL "./", an empty info.Subdir rd.Info.Subdir.
+// returns the compressed index (repodata_shards.msgpack.zst). An empty info.ShardsBaseURL
+// becomes "./shards/", an empty info.BaseURL "./", an empty info.Subdir rd.Info.Subdir.
 func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]byte, shard []byte) error) ([]byte, error) {
-	type entry struct {
-		filename string
-		raw      []byte
-	}
-	type group struct {
-		packages, conda []entry
-		removed         []string
-	}
-	groups := map[string]*group{}
-	var rec Record // one variable for all: keep's pointer makes it escape
-	collect := func(m map[string]Record, conda bool) error {
-		for filename, r := range m {
-			rec = r
-			if keep != nil && !keep(filename, &rec) {
+	groups := map[string]*shardEntries{}
+	collect := func(m map[string]*Record, conda bool) error {
+		for filename, rec := range m {
+			if keep != nil && !keep(filename, rec) {
 				continue
 			}
-			raw := rec.Raw
-			if raw == nil {
-				var err error
-				if raw, err = encodeRecord(&rec); err != nil {
-					return fmt.Errorf("render shards: record %q: %w", filename, err)
-				}
+			raw, err := rawRecord(filename, rec)
+			if err != nil {
+				return err
 			}
 			g := groups[rec.Name]
 			if g == nil {
-				g = &group{}
+				g = &shardEntries{}
 				groups[rec.Name] = g
 			}
 			if conda {
-				g.conda = append(g.conda, entry{filename, raw})
+				g.conda = append(g.conda, shardEntry{filename, raw})
 			} else {
-				g.packages = append(g.packages, entry{filename, raw})
+				g.packages = append(g.packages, shardEntry{filename, raw})
 			}
 		}
 		return nil
@@ -126,62 +112,153 @@ func RenderShards(rd *Repodata, keep KeepFunc, info ShardInfo, put func(sum [32]
 			groups[name].removed = append(groups[name].removed, f)
 		}
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	enc, err := NewShardEncoder()
 	if err != nil {
 		return nil, err
 	}
 	defer enc.Close()
-
 	names := make([]string, 0, len(groups))
 	for name := range groups {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	index := mpAppendMapHeader(nil, 3)
-	index = mpAppendStr(index, "info")
-	index = appendShardInfo(index, info, rd.Info.Subdir)
-	index = mpAppendStr(index, "shards")
-	index = mpAppendMapHeader(index, len(names))
-	var buf []byte
-	writeEntries := func(entries []entry) error {
-		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.filename, b.filename) })
-		buf = mpAppendMapHeader(buf, len(entries))
-		for _, e := range entries {
-			buf = mpAppendStr(buf, e.filename)
-			if buf, err = jsonToMsgpack(buf, e.raw, true); err != nil {
-				return fmt.Errorf("render shards: record %q: %w", e.filename, err)
-			}
-		}
-		return nil
-	}
+	sums := make(map[string][32]byte, len(names))
 	for _, name := range names {
-		g := groups[name]
-		buf = mpAppendMapHeader(buf[:0], 3)
-		buf = mpAppendStr(buf, "packages")
-		if err := writeEntries(g.packages); err != nil {
+		shard, err := enc.encode(groups[name])
+		if err != nil {
 			return nil, err
 		}
-		buf = mpAppendStr(buf, "packages.conda")
-		if err := writeEntries(g.conda); err != nil {
-			return nil, err
-		}
-		buf = mpAppendStr(buf, "removed")
-		slices.Sort(g.removed)
-		buf = mpAppendArrayHeader(buf, len(g.removed))
-		for _, f := range g.removed {
-			buf = mpAppendStr(buf, f)
-		}
-		shard := enc.EncodeAll(buf, nil) // a new slice each time: put may keep it
 		sum := sha256.Sum256(shard)
 		if err := put(sum, shard); err != nil {
 			return nil, err
 		}
+		sums[name] = sum
+	}
+	return enc.Index(info, rd.Info.Subdir, sums), nil
+}
+
+type shardEntry struct {
+	filename string
+	raw      []byte
+}
+
+// shardEntries are one package name's records (JSON) and removed filenames.
+type shardEntries struct {
+	packages, conda []shardEntry
+	removed         []string
+}
+
+func rawRecord(filename string, rec *Record) ([]byte, error) {
+	if rec.Raw != nil {
+		return rec.Raw, nil
+	}
+	raw, err := encodeRecord(rec)
+	if err != nil {
+		return nil, fmt.Errorf("render shards: record %q: %w", filename, err)
+	}
+	return raw, nil
+}
+
+// ShardEncoder renders shards and shard indexes one at a time, reusing its buffers. It is
+// not safe for concurrent use.
+type ShardEncoder struct {
+	enc *zstd.Encoder
+	buf []byte
+}
+
+// NewShardEncoder returns an encoder; Close releases it.
+func NewShardEncoder() (*ShardEncoder, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	return &ShardEncoder{enc: enc}, nil
+}
+
+// Close releases the encoder.
+func (e *ShardEncoder) Close() { e.enc.Close() }
+
+// Shard renders the records of sh that keep accepts as a compressed shard file (a new
+// slice). ok is false when keep accepts none of them: then the name has no shard.
+func (e *ShardEncoder) Shard(sh *Shard, keep KeepFunc) (shard []byte, ok bool, err error) {
+	var g shardEntries
+	for _, part := range []struct {
+		m   map[string]*Record
+		dst *[]shardEntry
+	}{{sh.Packages, &g.packages}, {sh.PackagesConda, &g.conda}} {
+		for filename, rec := range part.m {
+			if keep != nil && !keep(filename, rec) {
+				continue
+			}
+			raw, err := rawRecord(filename, rec)
+			if err != nil {
+				return nil, false, err
+			}
+			*part.dst = append(*part.dst, shardEntry{filename, raw})
+		}
+	}
+	if len(g.packages)+len(g.conda) == 0 {
+		return nil, false, nil
+	}
+	g.removed = sh.Removed
+	shard, err = e.encode(&g)
+	return shard, err == nil, err
+}
+
+func (e *ShardEncoder) encode(g *shardEntries) ([]byte, error) {
+	var err error
+	writeEntries := func(entries []shardEntry) error {
+		slices.SortFunc(entries, func(a, b shardEntry) int { return strings.Compare(a.filename, b.filename) })
+		e.buf = mpAppendMapHeader(e.buf, len(entries))
+		for _, en := range entries {
+			e.buf = mpAppendStr(e.buf, en.filename)
+			if e.buf, err = jsonToMsgpack(e.buf, en.raw, true); err != nil {
+				return fmt.Errorf("render shards: record %q: %w", en.filename, err)
+			}
+		}
+		return nil
+	}
+	e.buf = mpAppendMapHeader(e.buf[:0], 3)
+	e.buf = mpAppendStr(e.buf, "packages")
+	if err := writeEntries(g.packages); err != nil {
+		return nil, err
+	}
+	e.buf = mpAppendStr(e.buf, "packages.conda")
+	if err := writeEntries(g.conda); err != nil {
+		return nil, err
+	}
+	e.buf = mpAppendStr(e.buf, "removed")
+	removed := slices.Sorted(slices.Values(g.removed))
+	e.buf = mpAppendArrayHeader(e.buf, len(removed))
+	for _, f := range removed {
+		e.buf = mpAppendStr(e.buf, f)
+	}
+	return e.enc.EncodeAll(e.buf, nil), nil // a new slice each time: callers keep it
+}
+
+// Index renders the compressed shard index (repodata_shards.msgpack.zst) listing sums,
+// each package name's shard sha256. Empty info fields are filled as RenderShards does,
+// info.Subdir from subdir.
+func (e *ShardEncoder) Index(info ShardInfo, subdir string, sums map[string][32]byte) []byte {
+	names := make([]string, 0, len(sums))
+	for name := range sums {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	index := mpAppendMapHeader(e.buf[:0], 3)
+	index = mpAppendStr(index, "info")
+	index = appendShardInfo(index, info, subdir)
+	index = mpAppendStr(index, "shards")
+	index = mpAppendMapHeader(index, len(names))
+	for _, name := range names {
+		sum := sums[name]
 		index = mpAppendStr(index, name)
 		index = mpAppendBin(index, sum[:])
 	}
 	index = mpAppendStr(index, "version")
 	index = mpAppendInt(index, ShardIndexVersion)
-	return enc.EncodeAll(index, nil), nil
+	e.buf = index
+	return e.enc.EncodeAll(index, nil)
 }
 
 func appendShardInfo(dst []byte, info ShardInfo, subdir string) []byte {

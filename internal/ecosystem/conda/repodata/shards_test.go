@@ -15,7 +15,7 @@ import (
 
 // sameRecord checks that a record read from a shard is the repodata.json record: the same
 // decoded fields and the same JSON values (key order and number spelling aside).
-func sameRecord(t testing.TB, fn string, got, want Record) {
+func sameRecord(t testing.TB, fn string, got, want *Record) {
 	t.Helper()
 	var g, w any
 	if err := json.Unmarshal(got.Raw, &g); err != nil {
@@ -31,8 +31,9 @@ func sameRecord(t testing.TB, fn string, got, want Record) {
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("%s: JSON values differ:\n%s\n%s", fn, got.Raw, want.Raw)
 	}
-	got.Raw, want.Raw = nil, nil
-	if !reflect.DeepEqual(got, want) {
+	g2, w2 := *got, *want
+	g2.Raw, w2.Raw = nil, nil
+	if !reflect.DeepEqual(g2, w2) {
 		t.Errorf("%s: records differ:\n%+v\n%+v", fn, got, want)
 	}
 }
@@ -53,7 +54,7 @@ func checkShards(t *testing.T, ix *ShardIndex, files map[[32]byte][]byte, rd *Re
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, pair := range [][2]map[string]Record{{sh.Packages, rd.Packages}, {sh.PackagesConda, rd.PackagesConda}} {
+		for _, pair := range [][2]map[string]*Record{{sh.Packages, rd.Packages}, {sh.PackagesConda, rd.PackagesConda}} {
 			for fn, rec := range pair[0] {
 				if rec.Name != name {
 					t.Errorf("%s in the shard of %s", fn, name)
@@ -69,9 +70,9 @@ func checkShards(t *testing.T, ix *ShardIndex, files map[[32]byte][]byte, rd *Re
 		}
 	}
 	want := 0
-	for _, m := range []map[string]Record{rd.Packages, rd.PackagesConda} {
+	for _, m := range []map[string]*Record{rd.Packages, rd.PackagesConda} {
 		for fn, rec := range m {
-			if keep == nil || keep(fn, &rec) {
+			if keep == nil || keep(fn, rec) {
 				want++
 			}
 		}

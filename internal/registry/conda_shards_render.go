@@ -1,0 +1,158 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"vetted/internal/ecosystem/conda/repodata"
+)
+
+// vetted's own sharded repodata (CEP 16) for a subdir: one shard per package name with
+// the records policy allows, and the index of their hashes. A shard depends only on the
+// name's upstream records, the policy revision and the records pruning removed, so when
+// the subdir was assembled from upstream shards (rd.Shards), a shard whose inputs did not
+// change is reused: after one upstream change, one shard and the index are rendered again.
+
+// servedShard is one package name's shard as vetted serves it.
+type servedShard struct {
+	src    [32]byte // upstream's shard hash; zero when the records came from repodata.json
+	rev    string   // policy revision and facts generation
+	pruned string   // the name's records removed by pruning, sorted, joined
+	sum    [32]byte
+	page   *Rendered // nil when policy allows no record of the name (no shard)
+}
+
+// shardSet is a subdir's current shards, by package name and by file name.
+type shardSet struct {
+	byName map[string]servedShard
+	byFile map[string]*Rendered // "<sha256>.msgpack.zst"
+}
+
+// renderShards renders a subdir's shard index, reusing the shards of the previous
+// rendering whose inputs are unchanged, and makes the new set current.
+func (r *condaRepo) renderShards(rd *repodata.Repodata, subdir string, keep repodata.KeepFunc, rev string, pruned map[string]string, changedAt time.Time) ([]byte, error) {
+	r.mu.RLock()
+	prev := r.shardSets[subdir]
+	r.mu.RUnlock()
+
+	prunedBy := map[string][]string{}
+	for filename := range pruned {
+		if name, _, _, _, ok := repodata.SplitFilename(filename); ok {
+			prunedBy[name] = append(prunedBy[name], filename)
+		}
+	}
+	sig := func(name string) string {
+		fs := prunedBy[name]
+		slices.Sort(fs)
+		return strings.Join(fs, " ")
+	}
+
+	next := &shardSet{byName: map[string]servedShard{}, byFile: map[string]*Rendered{}}
+	miss := map[string]bool{}
+	if rd.Shards != nil {
+		for name, src := range rd.Shards {
+			if o, ok := prev.reusable(name, src, rev, sig(name)); ok {
+				next.add(name, o)
+				continue
+			}
+			miss[name] = true
+		}
+	} else {
+		miss = nil // every name of rd
+	}
+	groups := groupByName(rd, miss)
+
+	enc, err := repodata.NewShardEncoder()
+	if err != nil {
+		return nil, err
+	}
+	defer enc.Close()
+	for name, sh := range groups {
+		o := servedShard{src: rd.Shards[name], rev: rev, pruned: sig(name)}
+		body, ok, err := enc.Shard(sh, keep)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			o.sum = sha256.Sum256(body)
+			o.page = &Rendered{Body: body, ContentType: ContentTypeShards, ETag: `"` + hex.EncodeToString(o.sum[:]) + `"`, LastModified: changedAt}
+		}
+		next.add(name, o)
+	}
+	sums := make(map[string][32]byte, len(next.byName))
+	for name, o := range next.byName {
+		if o.page != nil {
+			sums[name] = o.sum
+		}
+	}
+	index := enc.Index(repodata.ShardInfo{Subdir: subdir}, subdir, sums)
+	r.mu.Lock()
+	r.shardSets[subdir] = next
+	r.mu.Unlock()
+	return index, nil
+}
+
+func (set *shardSet) reusable(name string, src [32]byte, rev, pruned string) (servedShard, bool) {
+	if set == nil {
+		return servedShard{}, false
+	}
+	o, ok := set.byName[name]
+	return o, ok && o.src == src && o.rev == rev && o.pruned == pruned
+}
+
+func (set *shardSet) add(name string, o servedShard) {
+	set.byName[name] = o
+	if o.page != nil {
+		set.byFile[repodata.ShardFilename(o.sum)] = o.page
+	}
+}
+
+// groupByName gathers rd's records of the names in only (all names when only is nil) into
+// one shard per name; removed filenames go with their name's records. Every name of only
+// gets a shard, empty when rd has no record of it.
+func groupByName(rd *repodata.Repodata, only map[string]bool) map[string]*repodata.Shard {
+	groups := map[string]*repodata.Shard{}
+	add := func(name string) {
+		g := &repodata.Shard{Packages: map[string]*repodata.Record{}, PackagesConda: map[string]*repodata.Record{}}
+		for _, f := range rd.FilenamesOf(name) {
+			if rec, ok := rd.Lookup(f); ok {
+				if strings.HasSuffix(f, repodata.ExtConda) {
+					g.PackagesConda[f] = rec
+				} else {
+					g.Packages[f] = rec
+				}
+			}
+		}
+		groups[name] = g
+	}
+	if only == nil {
+		for name := range rd.FilenameIndex() {
+			add(name)
+		}
+	} else {
+		for name := range only {
+			add(name)
+		}
+	}
+	for _, f := range rd.Removed {
+		if name, _, _, _, ok := repodata.SplitFilename(f); ok {
+			if g := groups[name]; g != nil {
+				g.Removed = append(g.Removed, f)
+			}
+		}
+	}
+	return groups
+}
+
+// servedShardFile returns a shard of the subdir's current set, or nil.
+func (r *condaRepo) servedShardFile(subdir, file string) *Rendered {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if set := r.shardSets[subdir]; set != nil {
+		return set.byFile[file]
+	}
+	return nil
+}
