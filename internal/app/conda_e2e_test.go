@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,6 +268,31 @@ func TestRattlerSolvesThroughVetted(t *testing.T) {
 	_, metrics := httpGet(t, v.URL+"/metrics")
 	if !strings.Contains(string(metrics), `route="GET /conda/{repo}/{subdir}/shards/{file}"`) {
 		t.Fatalf("rattler fetched no shard from vetted")
+	}
+
+	// Without shards (a front proxy that hides them, as for a client that does not know
+	// CEP 16), rattler reads vetted's whole repodata: repodata.json.zst first.
+	target, _ := url.Parse(v.URL)
+	var mu sync.Mutex
+	var asked []string
+	rp := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/repodata_shards.msgpack.zst") {
+			http.NotFound(w, r)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	if out := solve(front.URL + "/conda/gov/"); !strings.Contains(out, "tiny-app") || !strings.Contains(out, `"version":"1.1"`) {
+		t.Fatalf("solution through vetted's whole repodata lacks tiny-util 1.1:\n%s", out)
+	}
+	all := strings.Join(asked, "\n")
+	if !strings.Contains(all, "/conda/gov/linux-64/repodata.json.zst") || strings.Contains(all, "/shards/") {
+		t.Fatalf("rattler without shards asked for:\n%s", all)
 	}
 }
 
@@ -680,4 +707,87 @@ func findFile(t *testing.T, ch *condatest.Channel, filename string) []byte {
 	}
 	t.Fatalf("no %s in the fixture", filename)
 	return nil
+}
+
+// bigRepodata is a linux-64 repodata.json of n synthetic records (about 700 bytes each).
+func bigRepodata(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"info": {"subdir": "linux-64"}, "packages": {}, "packages.conda": {`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, version, build := fmt.Sprintf("pkg-%04d", i/10), fmt.Sprintf("1.%d", i%10), fmt.Sprintf("h%08x_0", i)
+		fmt.Fprintf(&b, "\n %q: {\"build\": %q, \"build_number\": 0, \"depends\": [\"python >=3.9\", \"libgcc-ng >=12\"], \"license\": \"MIT\", \"md5\": \"%032x\", \"name\": %q, \"sha256\": \"%064x\", \"size\": %d, \"subdir\": \"linux-64\", \"timestamp\": 1700000000000, \"version\": %q, \"padding\": %q}",
+			name+"-"+version+"-"+build+".conda", build, i, name, i, 1000+i, version, strings.Repeat("x", 300))
+	}
+	b.WriteString("\n}, \"repodata_version\": 1}\n")
+	return b.Bytes()
+}
+
+// TestCondaBigRepodataInBlobStore: a repodata.json of many MB is kept in the blob store
+// (the catalog row refers to it), replaced blobs are deleted, and a restart with upstream
+// gone serves it from there.
+func TestCondaBigRepodataInBlobStore(t *testing.T) {
+	var mu sync.Mutex
+	doc := bigRepodata(14000)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		body := doc
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/linux-64/repodata.json":
+			w.Write(body)
+		case "/noarch/repodata.json":
+			w.Write([]byte(`{"packages": {}, "packages.conda": {}}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer up.Close()
+	if len(doc) < 8<<20 {
+		t.Fatalf("the fixture is %d bytes; it must be big enough for the blob store", len(doc))
+	}
+	data := t.TempDir()
+	cfg := fmt.Sprintf("upstream: {timeout: 10s, index_ttl: 0s}\nrepositories:\n  - {name: cf, ecosystem: conda, kind: proxy, upstream: %s/}\n", up.URL)
+	v := startVetted(t, data, cfg)
+	blobs := func() map[string]bool {
+		out := map[string]bool{}
+		filepath.WalkDir(filepath.Join(data, "blobs"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				out[filepath.Base(p)] = true
+			}
+			return nil
+		})
+		return out
+	}
+	get := func(want int) {
+		t.Helper()
+		resp, body := httpGet(t, v.URL+"/conda/cf/linux-64/repodata.json")
+		if got := records(t, body); resp.StatusCode != 200 || len(got) != want {
+			t.Fatalf("repodata: %s, %d records, want %d", resp.Status, len(got), want)
+		}
+	}
+	get(14000)
+	first := fmt.Sprintf("%x", sha256sum(doc))
+	if !blobs()[first] {
+		t.Fatalf("upstream's repodata.json (sha256 %s) is not in the blob store: %v", first, blobs())
+	}
+	if st, err := os.Stat(filepath.Join(data, "vetted.db")); err != nil || st.Size() > 4<<20 {
+		t.Errorf("vetted.db holds the document itself (%v, %v)", st.Size(), err)
+	}
+
+	mu.Lock()
+	doc = bigRepodata(14001)
+	second := fmt.Sprintf("%x", sha256sum(doc))
+	mu.Unlock()
+	get(14001)
+	if b := blobs(); !b[second] || b[first] {
+		t.Fatalf("after a new version: blobs %v; want %s only", b, second)
+	}
+
+	v.stop()
+	up.Close()
+	v = startVetted(t, data, cfg)
+	get(14001)
 }

@@ -187,6 +187,9 @@ func encodeRepodata(rd *repodata.Repodata) ([]byte, error) {
 	if rd.Shards != nil {
 		return encodeSharded(rd)
 	}
+	if doc := rd.Document(); doc != nil {
+		return doc, nil // upstream's repodata.json as fetched (and checked by Parse)
+	}
 	var buf bytes.Buffer
 	if err := repodata.Render(&buf, rd, nil); err != nil {
 		return nil, err
@@ -202,6 +205,11 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 	if rd, val, notModified, found, err := s.fetchSharded(ctx, r, subdir, prev); found || err != nil {
 		return rd, val, notModified, err
 	}
+	// The records that did not change since the version in memory are not decoded again.
+	var last *repodata.Repodata
+	if old, err := r.repodata.cached(ctx, subdir); err == nil && old != nil {
+		last = old.value
+	}
 	if r.local {
 		p := filepath.Join(r.upstream, subdir, "repodata.json")
 		v, _, err := localValidators(p)
@@ -213,7 +221,11 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 			return nil, upstream.Validators{}, false, &upstream.Error{URL: p, Err: err}
 		}
 		defer f.Close()
-		rd, err := repodata.ParseReader(f, p)
+		data, err := repodata.ReadAll(f, p)
+		if err != nil {
+			return nil, upstream.Validators{}, false, &BadUpstreamError{URL: p, Err: err}
+		}
+		rd, err := repodata.ParseReusing(data, p, last)
 		if err != nil {
 			return nil, upstream.Validators{}, false, &BadUpstreamError{URL: p, Err: err}
 		}
@@ -227,7 +239,7 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 	if page.NotModified {
 		return nil, page.Validators, true, nil
 	}
-	rd, err := repodata.Parse(page.Body, u)
+	rd, err := repodata.ParseReusing(page.Body, u, last)
 	if err != nil {
 		return nil, upstream.Validators{}, false, &BadUpstreamError{URL: u, Err: err}
 	}

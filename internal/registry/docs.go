@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +53,7 @@ type doc[T any] struct {
 	fetchedAt  time.Time
 	retryAfter time.Time // after a failed refresh: serve stale without asking until then
 	staleErr   error
+	blob       string // sha256 of the blob holding a big document's catalog form, or ""
 }
 
 func newDocs[T any](repo, what string, ttl time.Duration, deps *Deps, flight *singleflight.Group) *docs[T] {
@@ -72,11 +75,15 @@ func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.decode(row.Body)
+	body, blob, err := c.loadBody(ctx, row.Body)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+	}
+	v, err := c.decode(body)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s %s/%s is unreadable (delete the data folder's vetted.db to refetch): %w", c.what, c.repo, c.name(key), err)
 	}
-	d = &doc[T]{value: v, validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, changedAt: row.FetchedAt, fetchedAt: row.FetchedAt, gen: genOf(row.Body)}
+	d = &doc[T]{value: v, validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, changedAt: row.FetchedAt, fetchedAt: row.FetchedAt, gen: genOf(body), blob: blob}
 	c.mu.Lock()
 	if cur := c.m[key]; cur != nil {
 		d = cur
@@ -190,12 +197,12 @@ func (c *docs[T]) refresh(ctx context.Context, key string, old *doc[T]) (*doc[T]
 		return nil, err
 	}
 	d := &doc[T]{value: v, validators: val, changedAt: now, fetchedAt: now, gen: genOf(body)}
-	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: body, ETag: val.ETag, LastModified: val.LastModified, FetchedAt: now}); err != nil {
-		return nil, fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+	if err := c.store(ctx, key, d, body); err != nil {
+		return nil, err
 	}
-	c.mu.Lock()
-	bounded(c.m, key, d)
-	c.mu.Unlock()
+	if old != nil && old.blob != "" && old.blob != d.blob {
+		c.dropBlob(ctx, old.blob)
+	}
 	if c.stored != nil {
 		c.stored(ctx, key, v)
 	}
@@ -210,11 +217,77 @@ func (c *docs[T]) replace(ctx context.Context, key string, v T) error {
 		return err
 	}
 	now := c.deps.Clock()
-	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: body, FetchedAt: now}); err != nil {
+	c.mu.RLock()
+	old := c.m[key]
+	c.mu.RUnlock()
+	d := &doc[T]{value: v, changedAt: now, fetchedAt: now, gen: genOf(body)}
+	if err := c.store(ctx, key, d, body); err != nil {
+		return err
+	}
+	if old != nil && old.blob != "" && old.blob != d.blob {
+		c.dropBlob(ctx, old.blob)
+	}
+	return nil
+}
+
+// Documents of bigDocument bytes or more (a channel's repodata.json: 100+ MB) are kept in
+// the blob store, streamed to a file, and the catalog row holds blobRef + their sha256:
+// the database stays small and no copy of the document is made to store it.
+const (
+	bigDocument = 8 << 20
+	blobRef     = "vetted-blob:"
+)
+
+// store writes d's catalog form (body) and makes d the cached version of key.
+func (c *docs[T]) store(ctx context.Context, key string, d *doc[T], body []byte) error {
+	row := body
+	if len(body) >= bigDocument {
+		w, err := c.deps.Blobs.Create(ctx)
+		if err != nil {
+			return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+		}
+		if _, err := w.Write(body); err != nil {
+			w.Abort()
+			return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+		}
+		info, err := w.Commit(ctx, "")
+		if err != nil {
+			return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+		}
+		d.blob = info.SHA256
+		row = []byte(blobRef + info.SHA256)
+	}
+	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: row, ETag: d.validators.ETag, LastModified: d.validators.LastModified, FetchedAt: d.fetchedAt}); err != nil {
 		return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
 	}
 	c.mu.Lock()
-	bounded(c.m, key, &doc[T]{value: v, changedAt: now, fetchedAt: now, gen: genOf(body)})
+	bounded(c.m, key, d)
 	c.mu.Unlock()
 	return nil
+}
+
+// loadBody returns a catalog row's document: the row itself, or the blob it refers to.
+func (c *docs[T]) loadBody(ctx context.Context, row []byte) (body []byte, blob string, err error) {
+	ref, ok := bytes.CutPrefix(row, []byte(blobRef))
+	if !ok {
+		return row, "", nil
+	}
+	blob = string(ref)
+	f, info, err := c.deps.Blobs.Open(ctx, blob)
+	if err != nil {
+		return nil, "", fmt.Errorf("its blob %s is missing (delete the data folder's vetted.db to refetch): %w", blob, err)
+	}
+	defer f.Close()
+	body = make([]byte, info.Size)
+	if _, err := io.ReadFull(f, body); err != nil {
+		return nil, "", fmt.Errorf("reading its blob %s: %w", blob, err)
+	}
+	return body, blob, nil
+}
+
+// dropBlob deletes the blob of a replaced big document.
+func (c *docs[T]) dropBlob(ctx context.Context, blob string) {
+	if err := c.deps.Blobs.Delete(ctx, blob); err != nil {
+		c.deps.Log.Warn("could not delete a replaced document", "repo", c.repo, c.what, blob, "err", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -159,6 +160,33 @@ func FuzzParseChanneldata(f *testing.F) {
 		}
 		if _, err := ParseChanneldata(out.Bytes(), "rendered"); err != nil {
 			t.Fatalf("%v\n%s", err, out.Bytes())
+		}
+	})
+}
+
+// FuzzParseReusing: with any previous version, ParseReusing accepts what Parse accepts
+// and gives the same records.
+func FuzzParseReusing(f *testing.F) {
+	prevDoc := synthRepodata(20)
+	f.Add(prevDoc)
+	f.Add(bytes.Replace(prevDoc, []byte(`"size": `), []byte(`"size": 7`), 1))
+	f.Add(bytes.Replace(prevDoc, []byte(`"depends": [`), []byte(`"depends": [1,`), 1))
+	addTestdataSeeds(f, "*.json")
+	prev, err := Parse(prevDoc, "prev")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := Parse(data, "doc")
+		got, gerr := ParseReusing(data, "doc", prev)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("Parse: %v; ParseReusing: %v", werr, gerr)
+		}
+		if werr != nil {
+			return
+		}
+		if !reflect.DeepEqual(recordsOf(got), recordsOf(want)) || !reflect.DeepEqual(got.Removed, want.Removed) {
+			t.Fatal("ParseReusing and Parse disagree")
 		}
 	})
 }

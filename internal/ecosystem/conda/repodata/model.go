@@ -38,7 +38,13 @@ type Repodata struct {
 
 	byNameOnce sync.Once
 	byName     map[string][]string // filenames by package name (filenamesByName)
+	document   []byte              // what Parse read, when rd came from Parse
 }
+
+// Document returns the repodata.json that Parse read to make rd, byte for byte, or nil
+// when rd was made otherwise (Patch, Current, WithInfo, in code). Its records' Raw
+// fields point into it, so keeping it costs nothing more.
+func (rd *Repodata) Document() []byte { return rd.document }
 
 // Info is the "info" object of a repodata.json.
 type Info struct {

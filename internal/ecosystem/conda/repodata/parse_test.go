@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -347,4 +348,64 @@ func TestParseNumbers(t *testing.T) {
 	if rd, err := Parse([]byte(doc), "t"); err != nil || rd.Packages["a-1-0.tar.bz2"].Size != math.MaxInt64 {
 		t.Errorf("max size: %v", err)
 	}
+}
+
+// TestParseReusing: parsing a new version of a document with the previous one gives what
+// Parse gives, and unchanged records share their decoded fields with the previous version.
+func TestParseReusing(t *testing.T) {
+	v1 := synthRepodata(300)
+	prev, err := Parse(v1, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed string
+	for fn := range prev.PackagesConda {
+		changed = fn
+		break
+	}
+	old := prev.PackagesConda[changed].Raw
+	v2 := bytes.Replace(v1, old, bytes.Replace(old, []byte(`"size": `), []byte(`"size": 9`), 1), 1)
+	for _, c := range []struct {
+		name     string
+		doc      []byte
+		unshared int // records not reused
+	}{{"same", bytes.Clone(v1), 0}, {"one changed", v2, 1}, {"other", synthRepodata(310), -1}} {
+		want, err := Parse(c.doc, "doc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseReusing(c.doc, "doc", prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(recordsOf(got), recordsOf(want)) || !reflect.DeepEqual(got.Removed, want.Removed) || !reflect.DeepEqual(got.Info, want.Info) {
+			t.Fatalf("%s: ParseReusing differs from Parse", c.name)
+		}
+		if !bytes.Equal(got.Document(), c.doc) {
+			t.Errorf("%s: Document() is not the parsed bytes", c.name)
+		}
+		unshared := 0
+		for fn, rec := range got.PackagesConda {
+			if start := uintptr(unsafe.Pointer(&c.doc[0])); uintptr(unsafe.Pointer(&rec.Raw[0])) < start || uintptr(unsafe.Pointer(&rec.Raw[0])) >= start+uintptr(len(c.doc)) {
+				t.Fatalf("%s: %s: Raw does not point into the new document", c.name, fn)
+			}
+			if o := prev.PackagesConda[fn]; o == nil || len(rec.Depends) == 0 || &rec.Depends[0] != &o.Depends[0] {
+				unshared++
+			}
+		}
+		if c.unshared >= 0 && unshared != c.unshared {
+			t.Errorf("%s: %d records decoded again, want %d", c.name, unshared, c.unshared)
+		}
+	}
+}
+
+// recordsOf returns the records by filename as values, for comparison.
+func recordsOf(rd *Repodata) map[string]Record {
+	out := map[string]Record{}
+	for _, m := range []map[string]*Record{rd.Packages, rd.PackagesConda} {
+		for fn, rec := range m {
+			out[fn] = *rec
+		}
+	}
+	return out
 }
