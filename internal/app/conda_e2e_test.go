@@ -791,3 +791,29 @@ func TestCondaBigRepodataInBlobStore(t *testing.T) {
 	v = startVetted(t, data, cfg)
 	get(14001)
 }
+
+// TestCondaExplain: `vetted why` for a conda repository: the blocked version names the
+// rule and reason, lists its files and the newest allowed version; an allowed one says so.
+func TestCondaExplain(t *testing.T) {
+	ch := condaFixture()
+	up := httptest.NewServer(ch)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	if resp, _ := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json"); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
+	ex, err := v.App.Conda.Explain(context.Background(), "gov", "Tiny-Util", "2.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Decision.Allowed() || !strings.Contains(ex.Decision.Summary(), "DS-9") || ex.NewestAllowed != "1.1" || len(ex.Files) != 2 || !ex.Listed {
+		t.Errorf("tiny-util 2.0: %s, files %v, newest allowed %q", ex.Decision.Summary(), ex.Files, ex.NewestAllowed)
+	}
+	ex, err = v.App.Conda.Explain(context.Background(), "gov", "tiny-util", "1.1")
+	if err != nil || !ex.Decision.Allowed() || ex.License == nil || ex.License.Expression != "MIT" {
+		t.Errorf("tiny-util 1.1: %+v, %v", ex, err)
+	}
+	if _, err := v.App.Conda.Explain(context.Background(), "gov", "tiny util", "1.1"); err == nil {
+		t.Error("a name with a space was accepted")
+	}
+}

@@ -465,14 +465,13 @@ func (s *Conda) fetch(ctx context.Context, r *condaRepo, subdir, filename string
 // subdir, or "".
 func (r *condaRepo) newestAllowed(rd *repodata.Repodata, name string) string {
 	best := ""
-	for _, m := range []map[string]*repodata.Record{rd.Packages, rd.PackagesConda} {
-		for _, rec := range m {
-			if rec.Name != name || (best != "" && conda.Compare(rec.Version, best) <= 0) {
-				continue
-			}
-			if r.decide(rec.Name, rec.Version, rec.License).Allowed() {
-				best = rec.Version
-			}
+	for _, filename := range rd.FilenamesOf(name) {
+		rec, ok := rd.Lookup(filename)
+		if !ok || (best != "" && conda.Compare(rec.Version, best) <= 0) {
+			continue
+		}
+		if r.decide(rec.Name, rec.Version, rec.License).Allowed() {
+			best = rec.Version
 		}
 	}
 	return best
