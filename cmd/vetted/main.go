@@ -186,12 +186,14 @@ func newWhy(stdout io.Writer, load func() (config.Config, error)) *cobra.Command
 	cmd := &cobra.Command{
 		Use:   "why REPOSITORY PROJECT==VERSION",
 		Short: "Explain whether a version is allowed, and why",
-		Long: `Explain the policy decision on one version: the verdict, the rule that decided,
-its evidence and what to do next. The exit code is 0 when the version is allowed and 3
-when it is blocked. The project page is read from the catalog, or fetched from upstream
-when stale, to report the newest allowed version.`,
+		Long: `Explain the policy decision on one version of a PyPI project or a conda package:
+the verdict, the rule that decided, its evidence and what to do next. The exit code is 0
+when the version is allowed and 3 when it is blocked. The project page (PyPI) or the
+cached subdirs' repodata (conda) is read from the catalog, or fetched from upstream when
+stale, to report the files and the newest allowed version.`,
 		Example: `  vetted why pypi alpha==2.0
-  vetted why pypi 'numpy==1.21.0' --json --config vetted.yaml`,
+  vetted why pypi 'numpy==1.21.0' --json --config vetted.yaml
+  vetted why conda-forge openssl==3.0.1`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			project, ver, ok := strings.Cut(args[1], "==")
@@ -203,7 +205,11 @@ when stale, to report the newest allowed version.`,
 				return err
 			}
 			defer a.Close()
-			ex, err := a.PyPI.Explain(cmd.Context(), args[0], strings.TrimSpace(project), strings.TrimSpace(ver))
+			explain := a.PyPI.Explain
+			if a.Conda.Has(args[0]) {
+				explain = a.Conda.Explain
+			}
+			ex, err := explain(cmd.Context(), args[0], strings.TrimSpace(project), strings.TrimSpace(ver))
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ func (s *Conda) Explain(ctx context.Context, repo, name, version string) (*Expla
 		return nil, fmt.Errorf("version %q: %v: %w", version, err, ErrInvalid)
 	}
 	ex := &Explanation{Repository: repo, Project: name, Version: version}
-	subdirs, err := s.knownSubdirs(ctx, r)
+	subdirs, err := s.knownSubdirs(ctx, r, name)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +80,17 @@ func (s *Conda) Explain(ctx context.Context, repo, name, version string) (*Expla
 	return ex, nil
 }
 
-// knownSubdirs lists noarch and the subdirs of the repository that vetted has cached.
-func (s *Conda) knownSubdirs(ctx context.Context, r *condaRepo) ([]string, error) {
+// knownSubdirs lists noarch, the subdirs that channeldata.json says have the package,
+// and those of the repository that vetted has cached.
+func (s *Conda) knownSubdirs(ctx context.Context, r *condaRepo, name string) ([]string, error) {
 	keys, err := s.deps.Catalog.ListPageKeys(ctx, r.name)
 	if err != nil {
 		return nil, err
+	}
+	if st, _, err := r.channeldata.get(ctx, channeldataKey); err == nil {
+		if pkg, ok := st.value.Packages[name]; ok {
+			keys = append(keys, pkg.Subdirs...)
+		}
 	}
 	out := []string{"noarch"}
 	for _, k := range keys {
