@@ -314,11 +314,14 @@ func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc,
 	var buf bytes.Buffer
 	var err error
 	ct := ContentTypeJSON
-	allowed := r.keep(rd)
-	keep := func(filename string, rec *repodata.Record) bool {
-		_, gone := pruned[filename]
-		return !gone && allowed(filename, rec)
+	newKeep := func() repodata.KeepFunc {
+		allowed := r.keep(rd)
+		return func(filename string, rec *repodata.Record) bool {
+			_, gone := pruned[filename]
+			return !gone && allowed(filename, rec)
+		}
 	}
+	keep := newKeep()
 	// vetted serves the files itself, next to the repodata: upstream's base_url goes.
 	served := rd
 	if rd.Info.BaseURL != "" {
@@ -338,7 +341,7 @@ func (r *condaRepo) render(rd *repodata.Repodata, subdir string, which CondaDoc,
 	case RepodataShards:
 		ct = ContentTypeShards
 		var idx []byte
-		idx, err = r.renderShards(rd, subdir, keep, rev, pruned, changedAt)
+		idx, err = r.renderShards(rd, subdir, newKeep, rev, pruned, changedAt)
 		buf.Write(idx)
 	}
 	if err != nil {

@@ -3,9 +3,12 @@ package registry
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"vetted/internal/ecosystem/conda/repodata"
 )
@@ -33,7 +36,8 @@ type shardSet struct {
 
 // renderShards renders a subdir's shard index, reusing the shards of the previous
 // rendering whose inputs are unchanged, and makes the new set current.
-func (r *condaRepo) renderShards(rd *repodata.Repodata, subdir string, keep repodata.KeepFunc, rev string, pruned map[string]string, changedAt time.Time) ([]byte, error) {
+// newKeep makes a KeepFunc for one goroutine (they memoise decisions).
+func (r *condaRepo) renderShards(rd *repodata.Repodata, subdir string, newKeep func() repodata.KeepFunc, rev string, pruned map[string]string, changedAt time.Time) ([]byte, error) {
 	r.mu.RLock()
 	prev := r.shardSets[subdir]
 	r.mu.RUnlock()
@@ -64,24 +68,53 @@ func (r *condaRepo) renderShards(rd *repodata.Repodata, subdir string, keep repo
 		miss = nil // every name of rd
 	}
 	groups := groupByName(rd, miss)
-
+	names := make([]string, 0, len(groups))
+	for name := range groups {
+		names = append(names, name)
+	}
+	// Many shards to render (a first sync): one worker per CPU, each with its own encoder
+	// and decision memo.
+	workers := 1
+	if len(names) >= 1024 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rendered := make([]servedShard, len(names))
+	var g errgroup.Group
+	for w := range workers {
+		g.Go(func() error {
+			enc, err := repodata.NewShardEncoder()
+			if err != nil {
+				return err
+			}
+			defer enc.Close()
+			keep := newKeep()
+			for i := w; i < len(names); i += workers {
+				name := names[i]
+				o := servedShard{src: rd.Shards[name], rev: rev, pruned: sig(name)}
+				body, ok, err := enc.Shard(groups[name], keep)
+				if err != nil {
+					return err
+				}
+				if ok {
+					o.sum = sha256.Sum256(body)
+					o.page = &Rendered{Body: body, ContentType: ContentTypeShards, ETag: `"` + hex.EncodeToString(o.sum[:]) + `"`, LastModified: changedAt}
+				}
+				rendered[i] = o
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, name := range names {
+		next.add(name, rendered[i])
+	}
 	enc, err := repodata.NewShardEncoder()
 	if err != nil {
 		return nil, err
 	}
 	defer enc.Close()
-	for name, sh := range groups {
-		o := servedShard{src: rd.Shards[name], rev: rev, pruned: sig(name)}
-		body, ok, err := enc.Shard(sh, keep)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			o.sum = sha256.Sum256(body)
-			o.page = &Rendered{Body: body, ContentType: ContentTypeShards, ETag: `"` + hex.EncodeToString(o.sum[:]) + `"`, LastModified: changedAt}
-		}
-		next.add(name, o)
-	}
 	sums := make(map[string][32]byte, len(next.byName))
 	for name, o := range next.byName {
 		if o.page != nil {
