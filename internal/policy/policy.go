@@ -255,8 +255,18 @@ type nameRule struct {
 	label    string
 	action   Action
 	glob     string
+	literal  bool                 // glob has no special character: compared as a string
 	versions ecosystem.Constraint // nil: every version
 	reason   string
+}
+
+// matches reports whether the rule's glob matches a (normalised) project name.
+func (r *nameRule) matches(project string) bool {
+	if r.literal {
+		return r.glob == project // most rules name one project: no pattern matching
+	}
+	ok, _ := path.Match(r.glob, project)
+	return ok
 }
 
 func compileNameRule(policyName string, n int, rs RuleSpec, eco ecosystem.Ecosystem) (*nameRule, error) {
@@ -271,7 +281,7 @@ func compileNameRule(policyName string, n int, rs RuleSpec, eco ecosystem.Ecosys
 	if _, err := path.Match(glob, ""); err != nil {
 		return nil, fmt.Errorf("%s: project %q is not a valid glob: %v", where, rs.Project, err)
 	}
-	r := &nameRule{action: rs.Action, glob: glob, reason: rs.Reason}
+	r := &nameRule{action: rs.Action, glob: glob, literal: !strings.ContainsAny(glob, `*?[\`), reason: rs.Reason}
 	desc := string(rs.Action) + " " + glob
 	if strings.TrimSpace(rs.Versions) != "" {
 		c, err := eco.ParseConstraint(rs.Versions)
@@ -326,7 +336,7 @@ func normalizeGlob(glob string, eco ecosystem.Ecosystem) string {
 func (r *nameRule) kind() string { return string(r.action) }
 
 func (r *nameRule) evaluate(f Facts) (Reason, bool) {
-	if ok, _ := path.Match(r.glob, f.Project); !ok {
+	if !r.matches(f.Project) {
 		return Reason{}, false
 	}
 	if r.versions != nil && !r.versions.Contains(f.Version) {
@@ -371,7 +381,7 @@ func (p *Policy) ProjectVisible(project string) bool {
 		if !ok {
 			continue // rules on other facts concern versions, not whole projects
 		}
-		if m, _ := path.Match(nr.glob, project); !m {
+		if !nr.matches(project) {
 			continue
 		}
 		if nr.action == ActionAllow {
