@@ -75,7 +75,7 @@ func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	body, blob, err := c.loadBody(ctx, row.Body)
+	body, blob, err := c.loadBody(ctx, key, row.Body)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s %s/%s: %w", c.what, c.repo, c.name(key), err)
 	}
@@ -232,7 +232,9 @@ func (c *docs[T]) replace(ctx context.Context, key string, v T) error {
 
 // Documents of bigDocument bytes or more (a channel's repodata.json: 100+ MB) are kept in
 // the blob store, streamed to a file, and the catalog row holds blobRef + their sha256:
-// the database stays small and no copy of the document is made to store it.
+// the database stays small and no copy of the document is made to store it. The blob
+// starts with a line naming the repository and key (blobHeader), so that two repositories
+// holding the same document never share a blob that one of them will delete.
 const (
 	bigDocument = 8 << 20
 	blobRef     = "vetted-blob:"
@@ -244,6 +246,10 @@ func (c *docs[T]) store(ctx context.Context, key string, d *doc[T], body []byte)
 	if len(body) >= bigDocument {
 		w, err := c.deps.Blobs.Create(ctx)
 		if err != nil {
+			return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+		}
+		if _, err := io.WriteString(w, c.blobHeader(key)); err != nil {
+			w.Abort()
 			return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
 		}
 		if _, err := w.Write(body); err != nil {
@@ -266,8 +272,12 @@ func (c *docs[T]) store(ctx context.Context, key string, d *doc[T], body []byte)
 	return nil
 }
 
+func (c *docs[T]) blobHeader(key string) string {
+	return fmt.Sprintf("vetted document %q %q\n", c.repo, key)
+}
+
 // loadBody returns a catalog row's document: the row itself, or the blob it refers to.
-func (c *docs[T]) loadBody(ctx context.Context, row []byte) (body []byte, blob string, err error) {
+func (c *docs[T]) loadBody(ctx context.Context, key string, row []byte) (body []byte, blob string, err error) {
 	ref, ok := bytes.CutPrefix(row, []byte(blobRef))
 	if !ok {
 		return row, "", nil
@@ -281,6 +291,10 @@ func (c *docs[T]) loadBody(ctx context.Context, row []byte) (body []byte, blob s
 	body = make([]byte, info.Size)
 	if _, err := io.ReadFull(f, body); err != nil {
 		return nil, "", fmt.Errorf("reading its blob %s: %w", blob, err)
+	}
+	body, ok = bytes.CutPrefix(body, []byte(c.blobHeader(key)))
+	if !ok {
+		return nil, "", fmt.Errorf("its blob %s belongs to another document (delete the data folder's vetted.db to refetch)", blob)
 	}
 	return body, blob, nil
 }
