@@ -18,6 +18,7 @@ import (
 
 	"vetted/internal/config"
 	"vetted/internal/ecosystem/conda/condatest"
+	"vetted/internal/ecosystem/cran/crantest"
 	"vetted/internal/ecosystem/pypi/pypitest"
 )
 
@@ -275,6 +276,64 @@ repositories:
 	}
 	if code, _, stderr := runCLI(t, "mirror", "sync", "nope", "--config", cfg); code != 1 || !strings.Contains(stderr, `repository "nope"`) {
 		t.Fatalf("unknown repository: %d %s", code, stderr)
+	}
+}
+
+// TestMirrorSyncCRAN: `vetted mirror sync` on a CRAN mirror fetches and verifies the
+// newest allowed version of the selected packages (from Archive/ when the newest is
+// blocked), a second sync fetches nothing, and a bad filter is refused.
+func TestMirrorSyncCRAN(t *testing.T) {
+	repo := crantest.NewRepo()
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		repo.Add(crantest.Package{Name: "pkgB", Version: v})
+	}
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0"})
+	repo.Add(crantest.Package{Name: "other", Version: "1.0.0"})
+	srv := httptest.NewServer(repo)
+	defer srv.Close()
+	dir := t.TempDir()
+	write := func(mirror string) string {
+		cfg := filepath.Join(dir, "vetted.yaml")
+		os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: %s
+repositories:
+  - name: rm
+    ecosystem: cran
+    kind: mirror
+    upstream: %s
+    policy: r
+    mirror: %s
+policies:
+  r:
+    rules: [{block: {project: "pkgB", versions: ">= 2.0.0"}}]
+`, filepath.Join(dir, "data"), srv.URL, mirror)), 0o644)
+		return cfg
+	}
+	cfg := write(`{names: ["pkg*"], latest: 1}`)
+	code, out, stderr := runCLI(t, "mirror", "sync", "rm", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "rm: 2 versions selected, 2 fetched, 0 already stored, 0 failed") {
+		t.Fatalf("first sync: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "mirror", "sync", "rm", "-q", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "2 versions selected, 0 fetched, 2 already stored") {
+		t.Fatalf("second sync: exit %d\n%s%s", code, out, stderr)
+	}
+	for path, want := range map[string]int{
+		"/src/contrib/pkgA_1.0.0.tar.gz":              1,
+		"/src/contrib/Archive/pkgB/pkgB_1.1.0.tar.gz": 1,
+		"/src/contrib/pkgB_2.0.0.tar.gz":              0,
+		"/src/contrib/other_1.0.0.tar.gz":             0,
+	} {
+		if n := repo.Requests(path); n != want {
+			t.Errorf("%s fetched %d times, want %d", path, n, want)
+		}
+	}
+	cfg = write(`{subdirs: [noarch]}`)
+	if code, _, stderr := runCLI(t, "mirror", "sync", "rm", "--config", cfg); code != 1 || !strings.Contains(stderr, "mirror.subdirs: does not apply to CRAN") {
+		t.Fatalf("subdirs on a CRAN mirror: exit %d %s", code, stderr)
+	}
+	cfg = write(`{versions: "~> 1.0"}`)
+	if code, _, stderr := runCLI(t, "mirror", "sync", "rm", "--config", cfg); code != 1 || !strings.Contains(stderr, "mirror versions") {
+		t.Fatalf("a bad versions constraint: exit %d %s", code, stderr)
 	}
 }
 

@@ -252,11 +252,14 @@ func newMirror(stdout, stderr io.Writer, load func() (config.Config, error)) *co
 	sync := &cobra.Command{
 		Use:   "sync REPOSITORY",
 		Short: "Bring a mirror repository up to date with its upstream",
-		Long: `Revalidate each subdir's repodata with the upstream channel (a conditional GET), then
+		Long: `Revalidate the upstream index with a conditional GET (conda: each subdir's repodata;
+CRAN: src/contrib/PACKAGES, and Archive/<pkg>/ when older versions are selected), then
 download and verify every selected, allowed package not stored yet. Packages already
-stored are not fetched again. The exit code is 1 when a package failed.`,
-		Example: `  vetted mirror sync conda-forge-mirror --config vetted.yaml`,
-		Args:    cobra.ExactArgs(1),
+stored are not fetched again. A CRAN mirror then serves the new snapshot. The exit code
+is 1 when a package failed.`,
+		Example: `  vetted mirror sync conda-forge-mirror --config vetted.yaml
+  vetted mirror sync cran-mirror --config vetted.yaml`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := openApp(cmd.Context(), load, "warn")
 			if err != nil {
@@ -265,7 +268,7 @@ stored are not fetched again. The exit code is 1 when a package failed.`,
 			defer a.Close()
 			var bar *progress
 			last := ""
-			res, err := a.Conda.Sync(cmd.Context(), args[0], func(subdir string, done, total int) {
+			res, err := a.SyncMirror(cmd.Context(), args[0], func(subdir string, done, total int) {
 				if subdir != last {
 					bar.doneIfAny()
 					bar, last = newProgress(stderr, "syncing "+subdir, quiet), subdir
@@ -276,7 +279,11 @@ stored are not fetched again. The exit code is 1 when a package failed.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%s: %d subdirs, %d packages selected, %d fetched, %d already stored, %d failed\n", args[0], res.Subdirs, res.Records, res.Fetched, res.Present, res.Failed)
+			if a.CRAN.Has(args[0]) {
+				fmt.Fprintf(stdout, "%s: %d versions selected, %d fetched, %d already stored, %d failed\n", args[0], res.Records, res.Fetched, res.Present, res.Failed)
+			} else {
+				fmt.Fprintf(stdout, "%s: %d subdirs, %d packages selected, %d fetched, %d already stored, %d failed\n", args[0], res.Subdirs, res.Records, res.Fetched, res.Present, res.Failed)
+			}
 			if res.FirstError != nil {
 				return fmt.Errorf("%d packages failed; the first: %w", res.Failed, res.FirstError)
 			}

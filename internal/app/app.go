@@ -103,8 +103,15 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		pol := policies[[2]string{rc.Policy, rc.Ecosystem}]
 		switch rc.Ecosystem {
 		case "cran":
-			cranRepos = append(cranRepos, registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol, Hosted: rc.Kind == "hosted",
-				PruneDependents: cfg.Policies[rc.Policy].PruneDependents})
+			cr := registry.CRANRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol, Hosted: rc.Kind == "hosted",
+				PruneDependents: cfg.Policies[rc.Policy].PruneDependents}
+			if rc.Kind == "mirror" {
+				cr.Mirror = &registry.CRANMirror{}
+				if m := rc.Mirror; m != nil {
+					cr.Mirror = &registry.CRANMirror{Names: m.Names, Versions: m.Versions, Latest: m.Latest}
+				}
+			}
+			cranRepos = append(cranRepos, cr)
 		case "conda":
 			cr := registry.CondaRepo{Name: rc.Name, Upstream: rc.Upstream, IndexTTL: ttl, Policy: pol,
 				Hosted: rc.Kind == "hosted", PruneDependents: cfg.Policies[rc.Policy].PruneDependents}
@@ -327,10 +334,18 @@ func (a *App) LicenseReport(ctx context.Context, repo string) ([]registry.Licens
 	return nil, fmt.Errorf("repository %q is not configured", repo)
 }
 
+// SyncMirror brings a mirror repository (conda or CRAN) up to date with its upstream.
+func (a *App) SyncMirror(ctx context.Context, repo string, progress registry.SyncProgress) (registry.SyncResult, error) {
+	if a.CRAN.Has(repo) {
+		return a.CRAN.Sync(ctx, repo, progress)
+	}
+	return a.Conda.Sync(ctx, repo, progress)
+}
+
 // syncEvery syncs a mirror repository now and then every interval, until ctx ends.
 func (a *App) syncEvery(ctx context.Context, repo string, interval time.Duration) {
 	for {
-		res, err := a.Conda.Sync(ctx, repo, nil)
+		res, err := a.SyncMirror(ctx, repo, nil)
 		switch {
 		case err != nil:
 			a.Log.Error("mirror sync failed", "repo", repo, "err", err)

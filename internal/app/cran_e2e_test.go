@@ -88,6 +88,47 @@ cat("SAYS:", b_hello(), "\n")
 	}
 }
 
+// TestRThroughMirror: a CRAN mirror syncs the newest allowed version of the selected
+// packages (pkgB's from upstream's Archive/, its newest being blocked), then, with
+// upstream down, the real R lists and installs them from the mirror.
+func TestRThroughMirror(t *testing.T) {
+	requireTool(t, "Rscript")
+	repo := crantest.NewRepo()
+	repo.Add(crantest.Package{Name: "pkgA", Version: "1.0.0", Functions: map[string]string{"a_hello": `function() "hello from A"`}})
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		repo.Add(crantest.Package{Name: "pkgB", Version: v, Imports: []string{"pkgA"},
+			Functions: map[string]string{"b_hello": fmt.Sprintf(`function() paste("B %s says", pkgA::a_hello())`, v)}})
+	}
+	repo.Add(crantest.Package{Name: "other", Version: "1.0.0"})
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: rm, ecosystem: cran, kind: mirror, upstream: %s, policy: no-b2, mirror: {names: ["pkg*"], latest: 1}}
+policies:
+  no-b2:
+    rules: [{block: {project: "pkgB", versions: ">= 2.0.0"}}]
+`, up.URL))
+	res, err := v.App.SyncMirror(context.Background(), "rm", nil)
+	if err != nil || res.Records != 2 || res.Fetched != 2 || res.Failed != 0 {
+		t.Fatalf("sync: %+v %v", res, err)
+	}
+	up.Close()
+	lib := t.TempDir()
+	out, err := rscript(t, fmt.Sprintf(`
+options(warn = 1)
+repos <- "%s/cran/rm"
+ap <- available.packages(repos = repos)
+cat("AVAILABLE:", paste(ap[, "Package"], ap[, "Version"], collapse = " "), "\n")
+install.packages("pkgB", repos = repos, lib = %q, quiet = TRUE)
+library(pkgB, lib.loc = %q)
+cat("SAYS:", b_hello(), "\n")
+`, v.URL, lib, lib))
+	if err != nil || !strings.Contains(out, "AVAILABLE: pkgA 1.0.0 pkgB 1.1.0 \n") || !strings.Contains(out, "SAYS: B 1.1.0 says hello from A") {
+		t.Fatalf("R through the mirror, upstream down: %v\n%s", err, out)
+	}
+}
+
 // TestRPrivateRepository: R reaches a private repository with the token as the password
 // in the URL; a wrong token gets 401, and R installs nothing.
 func TestRPrivateRepository(t *testing.T) {

@@ -103,8 +103,8 @@ type Repository struct {
 	Name string `yaml:"name"`
 	// Ecosystem is pypi, conda or cran.
 	Ecosystem string `yaml:"ecosystem"`
-	// Kind is proxy (a pull-through cache of Upstream) or, for conda, mirror (synced
-	// ahead of time, filtered) or hosted (uploads).
+	// Kind is proxy (a pull-through cache of Upstream) or, for conda and cran, mirror
+	// (synced ahead of time, filtered) or hosted (uploads).
 	Kind string `yaml:"kind"`
 	// Upstream is an http(s) URL of a PyPI simple index or a conda channel, or a local
 	// folder (of wheels and sdists; or laid out as a channel: <subdir>/repodata.json).
@@ -113,7 +113,7 @@ type Repository struct {
 	Policy string `yaml:"policy"`
 	// IndexTTL overrides upstream.index_ttl for this repository (0: use the global one).
 	IndexTTL time.Duration `yaml:"index_ttl"`
-	// Mirror selects what a kind: mirror repository (conda) takes from its upstream.
+	// Mirror selects what a kind: mirror repository (conda, cran) takes from its upstream.
 	Mirror *Mirror `yaml:"mirror"`
 	// ReadTokensSHA256, when set, makes the repository private: every request needs one
 	// of these tokens (their SHA-256 digests are listed; `vetted token new` makes one), as
@@ -124,13 +124,15 @@ type Repository struct {
 
 // Mirror is the filter and schedule of a mirror repository.
 type Mirror struct {
-	// Subdirs to sync: [noarch, linux-64].
+	// Subdirs to sync (conda only): [noarch, linux-64].
 	Subdirs []string `yaml:"subdirs"`
 	// Names are package name globs; empty mirrors every package.
 	Names []string `yaml:"names"`
-	// Versions is a conda version spec every mirrored version satisfies (">=1.0").
+	// Versions is a version constraint every mirrored version satisfies, in the
+	// ecosystem's syntax: a conda version spec (">=1.0"), an R constraint (">= 1.0, < 2").
 	Versions string `yaml:"versions"`
-	// Latest keeps only the newest N versions of each package (0: all).
+	// Latest keeps only the newest N versions of each package (0: all). For CRAN, the
+	// newest N that versions and the policy allow.
 	Latest int `yaml:"latest"`
 	// Interval between scheduled syncs while the server runs (0: only
 	// `vetted mirror sync`).
@@ -394,8 +396,16 @@ func (c *Config) Validate() error {
 			} else if r.Mirror.Latest < 0 || r.Mirror.Interval < 0 {
 				bad(key+".mirror", "latest and interval must not be negative")
 			}
+		case r.Kind == "mirror" && r.Ecosystem == "cran":
+			switch {
+			case r.Mirror == nil:
+			case len(r.Mirror.Subdirs) > 0:
+				bad(key+".mirror.subdirs", "does not apply to CRAN: a CRAN mirror syncs the source packages of src/contrib/; remove it (select packages with names, versions and latest)")
+			case r.Mirror.Latest < 0 || r.Mirror.Interval < 0:
+				bad(key+".mirror", "latest and interval must not be negative")
+			}
 		case r.Kind != "proxy":
-			bad(key+".kind", "%q is not supported for %s; use proxy (or hosted, for conda and cran; or mirror, for conda)", r.Kind, r.Ecosystem)
+			bad(key+".kind", "%q is not supported for %s; use proxy (or hosted or mirror, for conda and cran)", r.Kind, r.Ecosystem)
 		}
 		for j, d := range r.ReadTokensSHA256 {
 			if len(d) != 64 || strings.Trim(strings.ToLower(d), "0123456789abcdef") != "" {

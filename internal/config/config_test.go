@@ -63,6 +63,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad env duration", "", []string{"VETTED_UPSTREAM_TIMEOUT=soon"}, `VETTED_UPSTREAM_TIMEOUT="soon": not a duration`},
 		{"unknown env", "", []string{"VETTED_LISTN=x"}, `VETTED_LISTN is not a configuration key`},
 		{"not yaml", "listen: [\n", nil, `not valid YAML`},
+		{"cran mirror subdirs", "repositories:\n  - {name: r, ecosystem: cran, kind: mirror, upstream: " + dir + ", mirror: {subdirs: [noarch]}}\n", nil, `repositories[0].mirror.subdirs: does not apply to CRAN`},
+		{"pypi mirror", "repositories:\n  - {name: r, ecosystem: pypi, kind: mirror, upstream: " + dir + "}\n", nil, `repositories[0].kind: "mirror" is not supported for pypi`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -50,11 +50,15 @@ func (f *MirrorFilter) Compile() error {
 	return nil
 }
 
-func (f *MirrorFilter) nameMatches(name string) bool {
-	if len(f.Names) == 0 {
+func (f *MirrorFilter) nameMatches(name string) bool { return matchesAny(f.Names, name) }
+
+// matchesAny reports whether name matches one of a mirror's name globs; no globs match
+// every name.
+func matchesAny(globs []string, name string) bool {
+	if len(globs) == 0 {
 		return true
 	}
-	for _, g := range f.Names {
+	for _, g := range globs {
 		if ok, _ := path.Match(g, name); ok {
 			return true
 		}

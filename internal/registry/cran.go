@@ -37,6 +37,9 @@ type CRANRepo struct {
 	// PruneDependents also leaves out packages whose hard dependency (Depends, Imports,
 	// LinkingTo) on a package of the repository has no allowed version that satisfies it.
 	PruneDependents bool
+	// Mirror, when set, makes a mirror repository: it serves the snapshot of its last sync
+	// (Sync), which takes what the filter selects (see cran_mirror.go).
+	Mirror *CRANMirror
 }
 
 // CRAN serves CRAN-like repositories. CRAN lists only each package's newest version in
@@ -58,10 +61,17 @@ type cranRepo struct {
 	prune    bool
 	pruned   map[string]string // package → why it was left out by dependent pruning
 	uploads  sync.Mutex        // serialises uploads (hosted)
+	mirror   *CRANMirror       // nil unless a mirror
+	syncing  sync.Mutex        // serialises syncs (mirror)
 	governed
-	packages *docs[[]cran.Entry] // upstream's src/contrib/PACKAGES, under "PACKAGES"
-	archives *docs[[]string]     // archived versions, by package name
-	binaries *docs[[]cran.Entry] // binary trees' PACKAGES, by "bin/<dir>" (made on first use)
+	// packages is the index the repository serves from, under "PACKAGES": upstream's
+	// src/contrib/PACKAGES (proxy), the uploads (hosted), the snapshot of the last sync
+	// (mirror).
+	packages *docs[[]cran.Entry]
+	// upstreamIndex is a mirror's upstream src/contrib/PACKAGES, as of the last sync.
+	upstreamIndex *docs[[]cran.Entry]
+	archives      *docs[[]string]     // archived versions, by package name
+	binaries      *docs[[]cran.Entry] // binary trees' PACKAGES, by "bin/<dir>" (made on first use)
 
 	mu       sync.RWMutex
 	rendered *Rendered
@@ -99,12 +109,35 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 		if rc.Hosted {
 			ttl = 100 * 365 * 24 * time.Hour // vetted writes a hosted repository's index itself
 		}
+		encode := func(es []cran.Entry) ([]byte, error) { return cran.RenderPackages(es), nil }
+		decode := func(b []byte) ([]cran.Entry, error) { return cran.ParsePackages(b, "catalog") }
 		r.packages = newDocs[[]cran.Entry](r.name, "PACKAGES", ttl, &s.deps, &s.flight)
 		r.packages.fetch = func(ctx context.Context, _ string, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
 			return s.fetchPackages(ctx, r, prev)
 		}
-		r.packages.encode = func(es []cran.Entry) ([]byte, error) { return cran.RenderPackages(es), nil }
-		r.packages.decode = func(b []byte) ([]cran.Entry, error) { return cran.ParsePackages(b, "catalog") }
+		r.packages.encode, r.packages.decode = encode, decode
+		if rc.Mirror != nil {
+			if rc.Hosted {
+				return nil, fmt.Errorf("repository %s: a hosted repository cannot be a mirror", rc.Name)
+			}
+			if err := rc.Mirror.Compile(); err != nil {
+				return nil, fmt.Errorf("repository %s: %w", rc.Name, err)
+			}
+			r.mirror = rc.Mirror
+			// A mirror serves its snapshot; only Sync asks upstream.
+			r.packages.fetch = func(ctx context.Context, _ string, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
+				return s.readSnapshot(ctx, r, prev)
+			}
+			r.packages.what = "mirror snapshot"
+			r.upstreamIndex = newDocs[[]cran.Entry](r.name, "PACKAGES", ttl, &s.deps, &s.flight)
+			r.upstreamIndex.fetch = func(ctx context.Context, _ string, prev upstream.Validators) ([]cran.Entry, upstream.Validators, bool, error) {
+				return s.fetchPackages(ctx, r, prev)
+			}
+			// Kept gzipped: smaller, and never the same bytes as the served PACKAGES, which
+			// may hold the same entries (big documents are blobs, shared by content).
+			r.upstreamIndex.encode = func(es []cran.Entry) ([]byte, error) { return cran.GzipPackages(cran.RenderPackages(es)), nil }
+			r.upstreamIndex.decode = decodeGzipped
+		}
 		r.archives = newDocs[[]string](r.name, "archive", rc.IndexTTL, &s.deps, &s.flight)
 		r.archives.fetch = func(ctx context.Context, pkg string, prev upstream.Validators) ([]string, upstream.Validators, bool, error) {
 			return s.fetchArchive(ctx, r, pkg, prev)
@@ -267,7 +300,7 @@ func (s *CRAN) render(ctx context.Context, r *cranRepo, entries []cran.Entry, ge
 				break
 			}
 		}
-		if !found && !r.hosted {
+		if !found && !r.hosted && r.mirror == nil { // a mirror's snapshot holds its older versions
 			if e2, ok := s.newestArchived(ctx, r, pkg, es[0].Version()); ok {
 				out = append(out, e2)
 			}
@@ -345,6 +378,15 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 	if err != nil || !strings.HasSuffix(filename, cran.ExtSource) {
 		return nil, fmt.Errorf("%s is not a source package file name (<pkg>_<version>.tar.gz): %w", filename, ErrNotFound)
 	}
+	if r.mirror != nil {
+		// A version the mirror does not have is not found, unless policy blocks it: then
+		// the block, with its reason, is the better answer.
+		if _, ok, err := s.mirrored(ctx, r, pkg, version); err != nil {
+			return nil, err
+		} else if !ok && r.decide(pkg, version).Allowed() {
+			return nil, notMirrored(repo, filename)
+		}
+	}
 	var licenseText []string
 	if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
 		for _, e := range st.value {
@@ -377,11 +419,13 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 		be := &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
 		if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
 			for _, e := range st.value {
-				if e.Package() != pkg {
+				if e.Package() != pkg || (be.NewestAllowed != "" && cran.Compare(e.Version(), be.NewestAllowed) <= 0) {
 					continue
 				}
 				if r.decide(pkg, e.Version(), e.Get("License")).Allowed() {
 					be.NewestAllowed = e.Version()
+				} else if r.hosted || r.mirror != nil {
+					continue // every version is listed
 				} else if e2, ok := s.newestArchived(ctx, r, pkg, e.Version()); ok {
 					be.NewestAllowed = e2.Version()
 				}
@@ -403,21 +447,36 @@ func (s *CRAN) obtain(ctx context.Context, r *cranRepo, pkg, version, filename s
 
 // fetch downloads a source tarball: the current version from src/contrib/ (verified
 // against PACKAGES' MD5sum), an older one from src/contrib/Archive/<pkg>/ (CRAN publishes
-// no digest for those: it is kept with its own digests and a warning).
+// no digest for those: it is kept with its own digests and a warning). A mirror fetches a
+// mirrored version whose blob has gone from where upstream listed it at the last sync,
+// against the MD5 it had then.
 func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename string) (catalog.File, error) {
+	if r.mirror != nil {
+		rel, md, err := s.mirrorLocation(ctx, r, pkg, version, filename)
+		if err != nil {
+			return catalog.File{}, err
+		}
+		return s.download(ctx, r, pkg, version, filename, rel, md)
+	}
 	st, _, err := r.packages.get(ctx, packagesKey)
 	if err != nil {
 		return catalog.File{}, err
 	}
-	rel := "src/contrib/Archive/" + pkg + "/" + filename
-	hashes := map[string]string{}
+	rel, md := "src/contrib/Archive/"+pkg+"/"+filename, ""
 	for _, e := range st.value {
 		if e.Package() == pkg && e.Version() == version {
-			rel = "src/contrib/" + filename
-			if md := e.Get("MD5sum"); md != "" {
-				hashes["md5"] = md
-			}
+			rel, md = "src/contrib/"+filename, e.Get("MD5sum")
 		}
+	}
+	return s.download(ctx, r, pkg, version, filename, rel, md)
+}
+
+// download fetches the tarball at rel (relative to the upstream's root), verified against
+// md5sum unless it is "", and stores it.
+func (s *CRAN) download(ctx context.Context, r *cranRepo, pkg, version, filename, rel, md5sum string) (catalog.File, error) {
+	hashes := map[string]string{}
+	if md5sum != "" {
+		hashes["md5"] = md5sum
 	}
 	var src string
 	var open func(context.Context) (io.ReadCloser, error)
@@ -461,7 +520,11 @@ func (s *CRAN) Upload(ctx context.Context, repo, filename string, body io.Reader
 		return cran.Entry{}, err
 	}
 	if !r.hosted {
-		return cran.Entry{}, fmt.Errorf("repository %s is a proxy; upload to a repository of kind hosted: %w", repo, ErrInvalid)
+		kind := "proxy"
+		if r.mirror != nil {
+			kind = "mirror"
+		}
+		return cran.Entry{}, fmt.Errorf("repository %s is a %s; upload to a repository of kind hosted: %w", repo, kind, ErrInvalid)
 	}
 	if _, _, err := cran.ParseFilename(filename); err != nil || !strings.HasSuffix(filename, cran.ExtSource) {
 		return cran.Entry{}, fmt.Errorf("%q is not a source package file name (<pkg>_<version>.tar.gz): %w", filename, ErrInvalid)

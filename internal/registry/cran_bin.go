@@ -95,6 +95,9 @@ func (s *CRAN) BinaryPackages(ctx context.Context, repo, dir string, gz bool) (*
 	if err := checkBinDir(dir); err != nil {
 		return nil, err
 	}
+	if r.mirror != nil {
+		return nil, fmt.Errorf("bin/%s: %w (mirror %s holds source packages only, and R installs from source when a binary tree is missing; use a proxy repository for binaries)", dir, ErrNotFound, repo)
+	}
 	st, warning, err := s.binaryDocs(r).get(ctx, "bin/"+dir)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,9 @@ func (s *CRAN) BinaryFile(ctx context.Context, repo, dir, filename string) (*Art
 	}
 	if err := checkBinDir(dir); err != nil {
 		return nil, err
+	}
+	if r.mirror != nil {
+		return nil, fmt.Errorf("bin/%s: %w (mirror %s holds source packages only, and R installs from source when a binary tree is missing; use a proxy repository for binaries)", dir, ErrNotFound, repo)
 	}
 	pkg, version, err := cran.ParseFilename(filename)
 	if err != nil || strings.HasSuffix(filename, cran.ExtSource) {

@@ -368,3 +368,46 @@ func TestWriteFolder(t *testing.T) {
 		t.Errorf("PACKAGES: %v", err)
 	}
 }
+
+// TestSynthetic: the synthetic mirror's PACKAGES lists every package's current version
+// with its tarball's MD5, and Archive/ holds the older versions, each a tarball whose
+// DESCRIPTION names it.
+func TestSynthetic(t *testing.T) {
+	s := crantest.Synthetic{Packages: 30, Archived: 3}
+	dir := t.TempDir()
+	if err := s.WriteFolder(dir); err != nil {
+		t.Fatal(err)
+	}
+	contrib := filepath.Join(dir, "src", "contrib")
+	index, err := os.ReadFile(filepath.Join(contrib, "PACKAGES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := cran.ParsePackages(index, "PACKAGES")
+	if err != nil || len(es) != 30 {
+		t.Fatalf("PACKAGES: %d entries, %v", len(es), err)
+	}
+	for i, e := range es {
+		if e.Package() != s.Name(i) || e.Version() != "2.0.0" {
+			t.Fatalf("entry %d: %s %s", i, e.Package(), e.Version())
+		}
+		data, err := os.ReadFile(filepath.Join(contrib, cran.SourceFilename(e.Package(), e.Version())))
+		if sum := md5.Sum(data); err != nil || hex.EncodeToString(sum[:]) != e.Get("MD5sum") {
+			t.Fatalf("%s: MD5 differs from PACKAGES (%v)", e.Package(), err)
+		}
+		for k := 0; k < 3; k++ {
+			name := cran.SourceFilename(e.Package(), s.Version(k))
+			data, err := os.ReadFile(filepath.Join(contrib, "Archive", e.Package(), name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc, err := cran.ReadDescription(bytes.NewReader(data), name)
+			if err != nil || cran.Validate(desc, name) != nil {
+				t.Fatalf("%s: %v %v", name, err, cran.Validate(desc, name))
+			}
+		}
+	}
+	if got := s.Package(999, 0).License; got != "AGPL-3" {
+		t.Fatalf("pkg00999's licence: %q", got)
+	}
+}

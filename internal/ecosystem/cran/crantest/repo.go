@@ -142,16 +142,22 @@ func (r *Repo) packagesLocked() []byte {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		writeField(&b, "Package", f.pkg.Name)
-		writeField(&b, "Version", f.pkg.Version)
-		writeField(&b, "Depends", strings.Join(f.pkg.Depends, ", "))
-		writeField(&b, "Imports", strings.Join(f.pkg.Imports, ", "))
-		writeField(&b, "Suggests", strings.Join(f.pkg.Suggests, ", "))
-		writeField(&b, "License", f.pkg.license())
-		writeField(&b, "MD5sum", f.md5)
-		writeField(&b, "NeedsCompilation", "no")
+		writeEntry(&b, f.pkg, f.md5)
 	}
 	return []byte(b.String())
+}
+
+// writeEntry writes the PACKAGES paragraph of a package version whose tarball has that
+// MD5, with the fields tools::write_PACKAGES writes, in its order.
+func writeEntry(b *strings.Builder, p Package, md5sum string) {
+	writeField(b, "Package", p.Name)
+	writeField(b, "Version", p.Version)
+	writeField(b, "Depends", strings.Join(p.Depends, ", "))
+	writeField(b, "Imports", strings.Join(p.Imports, ", "))
+	writeField(b, "Suggests", strings.Join(p.Suggests, ", "))
+	writeField(b, "License", p.license())
+	writeField(b, "MD5sum", md5sum)
+	writeField(b, "NeedsCompilation", "no")
 }
 
 // writeField writes a field as write_PACKAGES does (formatDL with R's default width of
