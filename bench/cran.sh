@@ -27,50 +27,16 @@ DURATION=${DURATION:-15s}
 ROUNDS=${ROUNDS:-3}
 QUIET_WAIT=${QUIET_WAIT:-60}
 KEEP=${KEEP:-0}
-PATH=$PATH:/usr/sbin:/sbin # nginx is in /usr/sbin on Debian
-for tool in go curl wrk nginx; do
-	command -v "$tool" >/dev/null || { echo "bench/cran.sh: $tool is missing (apt-get install -y --no-install-recommends nginx wrk curl)" >&2; exit 2; }
-done
+. bench/lib.sh
+require go curl wrk nginx
 TMP=$(mktemp -d /tmp/vetted-cran-bench.XXXXXX)
 chmod 755 "$TMP" # nginx workers run as nobody
 cleanup() {
 	[[ -n ${VPID:-} ]] && kill "$VPID" 2>/dev/null
-	[[ -f $TMP/nginx/nginx.pid ]] && kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null
+	stop_nginx
 	if [[ $KEEP == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
-
-busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat; }
-HZ=$(getconf CLK_TCK)
-# wait_quiet: wait (at most QUIET_WAIT seconds) until less than 10% of one core is busy
-# over a second; sets QUIET to "quiet" or "busy" (what the run started in).
-wait_quiet() {
-	local deadline=$((SECONDS + QUIET_WAIT)) a b
-	QUIET=unchecked
-	while ((QUIET_WAIT > 0)); do
-		a=$(busy_ticks)
-		sleep 1
-		b=$(busy_ticks)
-		if (((b - a) * 10 < HZ)); then
-			QUIET=quiet
-			return 0
-		fi
-		if ((SECONDS >= deadline)); then
-			echo "  (machine still busy, $(((b - a) * 100 / HZ))% of a core, after ${QUIET_WAIT}s: running anyway)" >&2
-			QUIET=busy
-			return 0
-		fi
-	done
-}
-rss() { awk '/^VmHWM:/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-# cpu_ticks PID: CPU time of a process and its children (nginx's workers), in ticks.
-cpu_ticks() {
-	local total=0 pid
-	for pid in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null || true); do
-		[[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat")))
-	done
-	echo "$total"
-}
 
 go build -o "$TMP/vetted" ./cmd/vetted
 UPSTREAM=${FIXTURE:-$TMP/mirror}
@@ -82,8 +48,7 @@ echo "upstream src/contrib/PACKAGES: $(grep -c '^Package:' "$UPSTREAM/src/contri
 
 # The policy: the 50 rules of bench/cranpolicy.yaml (allow rules, name blocks, version
 # blocks that send PACKAGES to Archive/, a licence rule).
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-VPORT=$(port)
+VPORT=$(free_port)
 {
 	echo "listen: 127.0.0.1:$VPORT"
 	echo "data_dir: $TMP/data"
@@ -115,61 +80,14 @@ again=$(curl -sf -o /dev/null -w '%{time_total}' "$URL")
 echo "second PACKAGES.gz (cached): ${again}s"
 
 # 2. The cached PACKAGES.gz under load, against nginx serving the same bytes.
-mkdir -p "$TMP/nginx/root/src/contrib" "$TMP/nginx/tmp"
+mkdir -p "$TMP/nginx/root/src/contrib"
 cp "$TMP/PACKAGES.gz" "$TMP/nginx/root/src/contrib/PACKAGES.gz"
-NPORT=$(port)
-cat >"$TMP/nginx/nginx.conf" <<CONF
-worker_processes $(nproc);
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-	access_log $TMP/nginx/access.log;
-	client_body_temp_path $TMP/nginx/tmp; proxy_temp_path $TMP/nginx/tmp; fastcgi_temp_path $TMP/nginx/tmp; uwsgi_temp_path $TMP/nginx/tmp; scgi_temp_path $TMP/nginx/tmp;
-	sendfile on; keepalive_requests 1000000;
-	types { application/x-gzip gz; }
-	server { listen 127.0.0.1:$NPORT; root $TMP/nginx/root; }
-}
-CONF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
-sleep 0.5
+start_nginx "$TMP/nginx/root" "application/x-gzip gz;"
 NURL="http://127.0.0.1:$NPORT/src/contrib/PACKAGES.gz"
 cmp -s <(curl -sf "$NURL") "$TMP/PACKAGES.gz" || { echo "nginx does not serve the same bytes" >&2; exit 1; }
-# rate NAME PID URL: one wrk run after waiting for an idle machine; prints
-#   requests/s  server CPU s  wrk CPU s  other CPU s  quiet|busy
-# "other" is the machine's busy time less the server's and wrk's: other jobs on the
-# machine (a run with a lot of it is noisy).
-rate() {
-	local out=$TMP/wrk.$1 t0 t1 b0 b1 TIMEFORMAT='%U %S'
-	wait_quiet
-	t0=$(cpu_ticks "$2")
-	b0=$(busy_ticks)
-	{ time timeout 120 wrk -t2 -c64 -d"$DURATION" "$3" >"$out"; } 2>"$out.time"
-	t1=$(cpu_ticks "$2")
-	b1=$(busy_ticks)
-	awk -v srv="$((t1 - t0))" -v busy="$((b1 - b0))" -v hz="$HZ" -v wrkcpu="$(awk '{print $1 + $2}' "$out.time")" -v q="$QUIET" '
-		/Requests\/sec/ {rps = $2}
-		END {other = busy / hz - srv / hz - wrkcpu; if (other < 0) other = 0; printf "%s %.1f %.1f %.1f %s\n", rps, srv / hz, wrkcpu, other, q}' "$out"
-}
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-: >"$TMP/runs"
-NPID=$(cat "$TMP/nginx/nginx.pid")
-echo "wrk -t2 -c64 -d$DURATION, $ROUNDS rounds (req/s; CPU seconds of the server, of wrk, of other jobs):"
-for r in $(seq "$ROUNDS"); do
-	read -r n ns nw no nq < <(rate "nginx-$r" "$NPID" "$NURL")
-	read -r v vs vw vo vq < <(rate "vetted-$r" "$VPID" "$URL")
-	ratio=$(awk -v a="$v" -v b="$n" 'BEGIN {printf "%.2f", a/b}')
-	echo "  round $r: nginx $n req/s (cpu $ns, wrk $nw, other $no; $nq), vetted $v req/s (cpu $vs, wrk $vw, other $vo; $vq): vetted/nginx $ratio"
-	echo "$n $v $ratio $no $vo" >>"$TMP/runs"
-done
-n=$(awk '{print $1}' "$TMP/runs" | median)
-v=$(awk '{print $2}' "$TMP/runs" | median)
-ratio=$(awk '{print $3}' "$TMP/runs" | median)
-echo "medians: nginx $n req/s, vetted $v req/s; median of the rounds' ratios $ratio"
-clean=$(awk '$4 < 2 && $5 < 2 {print $3}' "$TMP/runs" | median)
-echo "median ratio of the clean rounds (other jobs used < 2 CPU seconds in both runs): ${clean:-none}"
+compare_rounds "$NURL" "$URL" "$VPID"
+n=$NRPS v=$VRPS ratio=$RATIO
 end_rss=$(rss "$VPID")
-verdict() { if awk "BEGIN {exit !($1)}"; then echo met; else echo MISSED; fi; }
 echo
 echo "| measure | value | target | verdict |"
 echo "|---|---:|---|---|"
