@@ -98,6 +98,10 @@ refused at download with a reason.`,
 				}
 				logs, flush := app.NewLogs(cfg.Log, os.Stderr)
 				defer flush()
+				if limit, _ := config.ParseBytes(cfg.MemoryLimit); limit > 0 { // validated by load
+					debug.SetMemoryLimit(limit)
+					logs.Log.Info("memory limit set", "bytes", limit)
+				}
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
 				a, err := app.New(ctx, cfg, logs, buildVersion())

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +24,10 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// DataDir holds the SQLite catalog and the blob store. Backing it up is copying it.
 	DataDir string `yaml:"data_dir"`
+	// MemoryLimit is a soft limit on vetted's memory ("900MiB", "2GiB"): near it, the
+	// garbage collector works harder instead of letting the heap grow. Empty: no limit
+	// (Go's GOMEMLIMIT environment variable still applies).
+	MemoryLimit string `yaml:"memory_limit"`
 	// Log configures structured logging.
 	Log Log `yaml:"log"`
 	// Upstream configures how vetted talks to upstream indexes.
@@ -356,6 +362,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty (example: ./vetted-data)")
 	}
+	if _, err := ParseBytes(c.MemoryLimit); err != nil {
+		bad("memory_limit", "%v", err)
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -520,4 +529,28 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ParseBytes reads a size such as "900MiB", "2GiB", "512MB" or "1073741824"; "" is 0.
+func ParseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	factor := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, factor = strings.TrimSpace(n), u.factor
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/factor {
+		return 0, fmt.Errorf("%q is not a size; write a positive number with a unit, such as 900MiB or 2GiB", s)
+	}
+	return n * factor, nil
 }

@@ -107,3 +107,21 @@ func TestFileReplacesDefaultRepositories(t *testing.T) {
 		t.Fatalf("rule not decoded: %+v", r)
 	}
 }
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "900MiB": 900 << 20, "2GiB": 2 << 30, "512MB": 512e6, "1073741824": 1 << 30, " 64 KiB ": 64 << 10, "10B": 10} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"lots", "-1GiB", "0", "1.5GiB", "9999999999TiB", "MiB"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q) accepted", in)
+		}
+	}
+	c := Default()
+	c.MemoryLimit = "a lot"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "memory_limit") {
+		t.Errorf("Validate with memory_limit %q: %v", c.MemoryLimit, err)
+	}
+}
