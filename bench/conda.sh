@@ -14,7 +14,8 @@
 # (apt-get install -y --no-install-recommends nginx wrk curl).
 # Knobs: N=300000, UPSTREAM=shards|json, DURATION=15s ROUNDS=3 (wrk runs, nginx and
 # vetted interleaved; medians), QUIET_WAIT=60 (wait up to this long for an idle machine
-# before each measure; 0: no wait), KEEP=1 (keep the temp folder).
+# before each measure; 0: no wait), MEMORY_LIMIT=900MiB (vetted's memory_limit; default
+# none), KEEP=1 (keep the temp folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-300000}
@@ -45,6 +46,7 @@ VPORT=$(free_port)
 {
 	echo "listen: 127.0.0.1:$VPORT"
 	echo "data_dir: $TMP/data"
+	echo "memory_limit: \"${MEMORY_LIMIT:-}\""
 	echo "log: {level: warn, access: true}"
 	echo "upstream: {index_ttl: 0s}"
 	echo "repositories:"
