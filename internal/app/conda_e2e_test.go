@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"vetted/internal/catalog/sqlite"
 	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/conda/repodata"
 )
@@ -650,6 +651,22 @@ func TestCondaShardedUpstream(t *testing.T) {
 				if n := sc.requests("linux-64/shards/") - before; n != 1 {
 					t.Errorf("after one new record vetted fetched %d shards, want 1", n)
 				}
+			}
+			// The replaced shard left the catalog: one shard per linux-64 name remains.
+			cat, err := sqlite.Open(context.Background(), filepath.Join(data, "vetted.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, err := cat.ListPageKeys(context.Background(), "gov")
+			cat.Close()
+			shards := 0
+			for _, k := range pages {
+				if strings.HasPrefix(k, "linux-64/shards/") {
+					shards++
+				}
+			}
+			if err != nil || shards != 2 {
+				t.Errorf("catalog holds %d linux-64 shards after a refresh (%v); want 2: %v", shards, err, pages)
 			}
 
 			// A shard that does not match its hash: the last good repodata stays, with a warning.

@@ -145,9 +145,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 			return repodata.Parse(b, "catalog")
 		}
 		r.repodata.stored = func(ctx context.Context, subdir string, rd *repodata.Repodata) {
-			if rd.Shards != nil {
-				s.sweepShards(ctx, r, subdir, rd)
-			}
+			s.sweepShards(ctx, r, subdir, rd)
 		}
 		r.repodata.name = func(subdir string) string { return subdir + "/repodata.json" }
 		r.channeldata = newDocs[*repodata.Channeldata](r.name, "channeldata", ttl, &s.deps, &s.flight)

@@ -161,17 +161,30 @@ func checkShardNames(sh *repodata.Shard, name string) error {
 }
 
 // sweepShards deletes the catalog's shards that the stored document of subdir no longer
-// lists.
+// lists: those the last refresh replaced, or all of them when upstream stopped offering
+// shards.
 func (s *Conda) sweepShards(ctx context.Context, r *condaRepo, subdir string, rd *repodata.Repodata) {
 	r.mu.Lock()
 	stale := r.staleShards[subdir]
 	delete(r.staleShards, subdir)
 	r.mu.Unlock()
+	var keys []string
+	if rd.Shards == nil {
+		all, err := s.deps.Catalog.ListPageKeys(ctx, r.name)
+		if err != nil {
+			s.deps.Log.Warn("catalog: could not list replaced shards", "repo", r.name, "subdir", subdir, "err", err)
+			return
+		}
+		for _, k := range all {
+			if strings.HasPrefix(k, subdir+"/shards/") {
+				keys = append(keys, k)
+			}
+		}
+	}
 	listed := map[[32]byte]bool{}
 	for _, sum := range rd.Shards {
 		listed[sum] = true
 	}
-	var keys []string
 	for _, sum := range stale {
 		if !listed[sum] {
 			keys = append(keys, shardPageKey(subdir, sum))
