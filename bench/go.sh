@@ -8,7 +8,10 @@
 #                            same page, what the first request after a change pays;
 #                            BenchmarkServe*: vetted's whole handler in process on the
 #                            fixture of bench/http.sh (no network), BenchmarkAccessLogLine;
-#                            these run on one P (-cpu 1): ns/op is the CPU time of a request
+#                            these run on one P (-cpu 1): ns/op is the CPU time of a request;
+#                            BenchmarkServePageJSONConn[Bare]: the page through net/http's
+#                            server on one loopback connection, vetted's handler and the
+#                            bare one (ns/op is a round trip, client included)
 #
 # Each sample is a separate run of the test binary, started after waiting (at most
 # QUIET_WAIT seconds) for the machine to be idle, so that other jobs skew fewer samples.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vetted/internal/config"
@@ -95,9 +96,16 @@ func (b *lineBuffer) Close() error {
 // written in the same text or JSON form as slog's own handlers at a fraction of their
 // cost, since it runs once per request.
 type accessHandler struct {
-	w    io.Writer
-	json bool
-	pool sync.Pool
+	w      io.Writer
+	json   bool
+	pool   sync.Pool
+	second atomic.Pointer[secondText] // the formatted second of the latest line
+}
+
+// secondText is the text of one second, as the access log's time starts: 2006-01-02T15:04:05.
+type secondText struct {
+	unix int64
+	text string
 }
 
 func newAccessHandler(w io.Writer, format string) *accessHandler {
@@ -111,10 +119,9 @@ func (h *accessHandler) WithGroup(string) slog.Handler            { return h }
 func (h *accessHandler) Handle(_ context.Context, r slog.Record) error {
 	bp := h.pool.Get().(*[]byte)
 	b := (*bp)[:0]
-	ts := r.Time.UTC()
 	if h.json {
 		b = append(b, `{"time":"`...)
-		b = ts.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = h.appendTime(b, r.Time)
 		b = append(b, `","level":"`...)
 		b = append(b, r.Level.String()...)
 		b = append(b, `","msg":`...)
@@ -129,7 +136,7 @@ func (h *accessHandler) Handle(_ context.Context, r slog.Record) error {
 		b = append(b, "}\n"...)
 	} else {
 		b = append(b, "time="...)
-		b = ts.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = h.appendTime(b, r.Time)
 		b = append(b, " level="...)
 		b = append(b, r.Level.String()...)
 		b = append(b, " msg="...)
@@ -147,6 +154,39 @@ func (h *accessHandler) Handle(_ context.Context, r slog.Record) error {
 	*bp = b
 	h.pool.Put(bp)
 	return err
+}
+
+// appendTime writes t in UTC as slog's handlers do: to the millisecond in text
+// (2006-01-02T15:04:05.000Z), to the nanosecond in JSON (RFC 3339, trailing zeros of the
+// fraction dropped). Lines come many to a second, so the date and the clock are formatted
+// once a second and only the fraction per line.
+func (h *accessHandler) appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	unix := t.Unix()
+	s := h.second.Load()
+	if s == nil || s.unix != unix {
+		s = &secondText{unix: unix, text: t.Format("2006-01-02T15:04:05")}
+		h.second.Store(s)
+	}
+	b = append(b, s.text...)
+	if !h.json {
+		ms := t.Nanosecond() / int(time.Millisecond)
+		return append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+	}
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }
 
 func appendValue(b []byte, v slog.Value, json bool) []byte {

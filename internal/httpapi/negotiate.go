@@ -29,7 +29,7 @@ var aliases = map[string]string{
 // then the Accept header with q-values; no Accept header means text/html. ok is false
 // when nothing acceptable is offered (406).
 func negotiate(r *http.Request) (string, bool) {
-	if f := r.URL.Query().Get("format"); f != "" {
+	if f := formatParam(r); f != "" {
 		switch f {
 		case "json":
 			return registry.ContentTypeSimpleJSON, true
@@ -51,7 +51,7 @@ func negotiate(r *http.Request) (string, bool) {
 		return "text/html", true
 	}
 	best, bestQ, bestRank := "", 0.0, len(offers)
-	for _, part := range strings.Split(accept, ",") {
+	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		mt = strings.ToLower(strings.TrimSpace(mt))
 		q := qvalue(params)
@@ -79,6 +79,15 @@ func negotiate(r *http.Request) (string, bool) {
 	return best, best != ""
 }
 
+// formatParam returns the ?format= query parameter. Most requests have no query, and
+// they cost no parsing (URL.Query makes a map even of an empty query).
+func formatParam(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get("format")
+}
+
 func mediaMatch(pattern, offer string) bool {
 	if pattern == "*/*" || pattern == offer {
 		return true
@@ -91,7 +100,7 @@ func mediaMatch(pattern, offer string) bool {
 
 // qvalue returns the q parameter of a media range's parameters (default 1).
 func qvalue(params string) float64 {
-	for _, p := range strings.Split(params, ";") {
+	for p := range strings.SplitSeq(params, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
 			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)

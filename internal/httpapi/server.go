@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
 	"runtime"
 	"strconv"
 	"strings"
@@ -83,14 +82,19 @@ func New(p *registry.PyPI, o Options) *Server {
 }
 
 // ServeHTTP implements http.Handler with the middleware around the routes.
+//
+// It runs on every request, so it allocates once (the exchange) and leaves the rest to
+// precomputed values: see BenchmarkServePageJSON in bench/ for its cost.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	ex := &exchange{recorder: recorder{ResponseWriter: w, status: http.StatusOK}}
+	rec := &ex.recorder
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 64 || !printable(id) {
 		id = s.nextID()
 	}
-	rec.Header()["X-Request-Id"] = []string{id}
+	ex.id[0] = id
+	rec.Header()["X-Request-Id"] = ex.id[:]
 	if p := r.URL.EscapedPath(); p != "" && !isCleanPath(p) {
 		// ServeMux would redirect to the cleaned path, which names another resource
 		// ("/pypi/r/files/p/../../x" → "/pypi/x"). No vetted URL has such a segment.
@@ -102,14 +106,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if route == "" {
 		route = "unmatched"
 	}
-	elapsed := time.Since(start)
+	end := time.Now()
+	elapsed := end.Sub(start)
 	s.metrics.observe(route, rec.status, elapsed)
 	if s.access != nil {
-		s.access.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("path", redactToken(r.URL.Path)), slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-			slog.String("request_id", id), slog.String("remote", r.RemoteAddr))
+		s.logAccess(r, rec, id, end, elapsed)
 	}
+}
+
+// exchange is the middleware's state of one request, in one allocation: the recorder
+// the routes write to and the X-Request-Id header value. It is not pooled: net/http
+// may still read the header value after ServeHTTP returns (it writes the header of a
+// response without a body then).
+type exchange struct {
+	recorder
+	id [1]string
+}
+
+// logAccess writes the access log line of a request that ended at end. It hands the
+// record to the handler itself, as slog's documentation shows for wrappers, rather than
+// through Logger.LogAttrs: that would look up the caller's program counter on every
+// request (runtime.Callers, the costliest part of slog's front end), and an access line
+// has no use for a source location.
+func (s *Server) logAccess(r *http.Request, rec *recorder, id string, end time.Time, elapsed time.Duration) {
+	h := s.access.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	line := slog.NewRecord(end, slog.LevelInfo, "http", 0)
+	line.AddAttrs(
+		slog.String("method", r.Method), slog.String("path", redactToken(r.URL.Path)), slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.String("request_id", id), slog.String("remote", r.RemoteAddr))
+	h.Handle(r.Context(), line)
 }
 
 // nextID returns a request id: this process's random prefix and a counter, unique
@@ -130,16 +159,23 @@ func printable(s string) bool {
 }
 
 // isCleanPath reports whether an absolute request path has no empty, "." or ".."
-// segment (a trailing slash is allowed).
+// segment (a trailing slash is allowed): whether path.Clean would keep it as it is.
 func isCleanPath(p string) bool {
-	if !strings.HasPrefix(p, "/") {
+	rest, ok := strings.CutPrefix(p, "/")
+	if !ok {
 		return false
 	}
-	c := path.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
-		c += "/"
+	for rest != "" {
+		seg, after, more := strings.Cut(rest, "/")
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		if !more {
+			break
+		}
+		rest = after
 	}
-	return c == p
+	return true
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +290,7 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 		h["Content-Encoding"] = gzipValue
 	}
 	h["Etag"] = etag
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(strings.Join(inm, ","), etag[0]) {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm, etag[0]) {
 		delete(h, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -263,6 +299,13 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 	if r.Method == http.MethodHead {
 		return
 	}
+	// One Write of the whole body: net/http copies the start of it behind the header
+	// into its 4 KB connection buffer, writes that out, and writes the rest straight
+	// from body, so a page of more than about 4 KB costs two write(2) calls (nginx
+	// makes one writev). Nothing in net/http's API joins them: the buffer's size is
+	// fixed, it never uses writev, and a net.Conn wrapper could only join the two
+	// writes by holding the first back, which no wrapper can do safely without knowing
+	// that a second is coming (docs/benchmarks.md, "Diagnosis of the page miss").
 	w.Write(body)
 }
 
@@ -270,18 +313,16 @@ var (
 	varyValue       = []string{"Accept, Accept-Encoding"}
 	revalidateValue = []string{"max-age=0, must-revalidate"}
 	gzipValue       = []string{"gzip"}
-	contentTypes    = map[string][]string{}
-)
-
-func init() {
-	for _, ct := range append(offers, "text/html") {
-		v := ct
-		if ct == "text/html" {
-			v = "text/html; charset=utf-8"
+	// contentTypes are the Content-Type values of the simple API's media types.
+	contentTypes = func() map[string][]string {
+		m := map[string][]string{}
+		for _, ct := range offers {
+			m[ct] = []string{ct}
 		}
-		contentTypes[ct] = []string{v}
-	}
-}
+		m["text/html"] = []string{"text/html; charset=utf-8"}
+		return m
+	}()
+)
 
 func contentTypeValue(ct string) []string {
 	if v, ok := contentTypes[ct]; ok {
@@ -322,24 +363,25 @@ func headersFor(r *registry.Rendered) *pageHeaders {
 }
 
 func acceptsGzip(r *http.Request) bool {
-	ae := r.Header["Accept-Encoding"]
-	if len(ae) == 0 {
-		return false
-	}
-	for _, part := range strings.Split(strings.Join(ae, ","), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			return qvalue(params) > 0
+	for _, v := range r.Header["Accept-Encoding"] {
+		for part := range strings.SplitSeq(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				return qvalue(params) > 0
+			}
 		}
 	}
 	return false
 }
 
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
-			return true
+// etagMatch reports whether If-None-Match header values name etag (or are "*").
+func etagMatch(values []string, etag string) bool {
+	for _, v := range values {
+		for t := range strings.SplitSeq(v, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
 		}
 	}
 	return false

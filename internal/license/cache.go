@@ -17,8 +17,11 @@ type cacheKey struct {
 	text string
 }
 
+// newCache returns an empty cache of at most max entries. The map grows as it fills: a
+// map sized up front is scanned in full by every garbage collection, and a server that
+// sees few licences would pay for the empty slots on every cycle.
 func newCache(max int) *cache {
-	return &cache{m: make(map[cacheKey]Result, min(max, 1024)), max: max}
+	return &cache{m: map[cacheKey]Result{}, max: max}
 }
 
 func (c *cache) get(k cacheKey) (Result, bool) {

@@ -97,6 +97,10 @@ func (p *Policy) Exceptions() []ExceptionSpec {
 	return out
 }
 
+// HasExceptions reports whether the policy has exceptions at all (expired ones
+// included): without any, ActiveExceptions is 0 at any time.
+func (p *Policy) HasExceptions() bool { return len(p.exceptions) > 0 }
+
 // ActiveExceptions counts the exceptions still in force at now; it changes when one
 // expires, so callers can key cached decisions by it.
 func (p *Policy) ActiveExceptions(now time.Time) int {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vetted/internal/catalog"
@@ -32,8 +33,8 @@ type Intel struct {
 	triage     []compiledTriage           // in ID order
 	cveScores  map[string]cvss.Score      // scores of CVE records (from NVD), for aliases
 	cross      []CrossMap
-	gen        uint64 // bumps on every reload that changed something
-	lastImport int64  // newest feed import seen
+	gen        atomic.Uint64 // bumps (under mu) on every reload that changed something
+	lastImport int64         // newest feed import seen
 }
 
 // VulnCatalog is the part of the catalog that holds vulnerability facts.
@@ -96,10 +97,9 @@ func NewIntel(cat VulnCatalog, schemes map[string]vuln.Scheme, clock func() time
 }
 
 // Generation identifies the facts: it changes whenever advisories or triage change.
+// It is read on every index request, so it is an atomic load rather than a read lock.
 func (in *Intel) Generation() uint64 {
-	in.mu.RLock()
-	defer in.mu.RUnlock()
-	return in.gen
+	return in.gen.Load()
 }
 
 // Changed lists packages whose facts may differ between two loads.
@@ -188,7 +188,7 @@ func (in *Intel) Reload(ctx context.Context) (Changed, error) {
 		in.lastImport = imports[0].ID
 	}
 	if len(changed) > 0 {
-		in.gen++
+		in.gen.Add(1)
 	}
 	return changed, nil
 }
@@ -225,7 +225,7 @@ func (in *Intel) ReloadTriage(ctx context.Context) error {
 	}
 	in.mu.Lock()
 	in.triage = triage
-	in.gen++
+	in.gen.Add(1)
 	in.mu.Unlock()
 	return nil
 }
