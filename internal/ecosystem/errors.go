@@ -1,6 +1,8 @@
 package ecosystem
 
 import (
+	"errors"
+	"io"
 	"strconv"
 	"unicode/utf8"
 )
@@ -46,4 +48,36 @@ func Quote(s string, limit int) string {
 		return strconv.Quote(s[:i]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// ErrTooMuchData is returned by a CapReader past its limit.
+var ErrTooMuchData = errors.New("decompressed data over the limit")
+
+// CapReader fails once more than its limit has been read: unlike io.LimitReader it does
+// not end the stream quietly, so a decompression bomb is reported rather than read as a
+// truncated archive.
+type CapReader struct {
+	r io.Reader
+	n int64
+}
+
+// NewCapReader reads r, failing with ErrTooMuchData past n bytes.
+func NewCapReader(r io.Reader, n int64) *CapReader { return &CapReader{r: r, n: n} }
+
+func (c *CapReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		// Allow reading exactly n bytes followed by EOF.
+		var one [1]byte
+		k, err := c.r.Read(one[:])
+		if k > 0 {
+			return 0, ErrTooMuchData
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	return k, err
 }

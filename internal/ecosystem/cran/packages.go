@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"vetted/internal/ecosystem"
 )
 
 // MaxPackagesBytes bounds the decompressed size of a PACKAGES.gz that GunzipPackages
@@ -199,8 +201,8 @@ func gunzip(data []byte, source string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, &ParseError{Source: source, Detail: "not a gzip file", Err: err}
 	}
-	b, err := io.ReadAll(&capReader{r: zr, n: limit})
-	if errors.Is(err, errTooMuchData) {
+	b, err := io.ReadAll(ecosystem.NewCapReader(zr, limit))
+	if errors.Is(err, ecosystem.ErrTooMuchData) {
 		return nil, &ParseError{Source: source, Detail: fmt.Sprintf("it decompresses to more than %s; refusing it as a decompression bomb", byteSize(limit))}
 	}
 	if err != nil {

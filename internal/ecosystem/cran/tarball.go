@@ -8,6 +8,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"vetted/internal/ecosystem"
 )
 
 // Limits on reading package tarballs. Hostile archives are expected: every member is
@@ -75,7 +77,7 @@ func readDescription(r io.Reader, filename string, maxBytes int64, maxMembers in
 		return Paragraph{}, &ParseError{Source: src, Detail: "not a gzip stream; a package tarball is a gzip-compressed tar archive", Err: err}
 	}
 	defer zr.Close()
-	cr := &capReader{r: zr, n: maxBytes}
+	cr := ecosystem.NewCapReader(zr, maxBytes)
 	tr := tar.NewReader(cr)
 	want := pkg + "/DESCRIPTION"
 	var desc []byte
@@ -221,7 +223,7 @@ func Validate(desc Paragraph, filename string) error {
 }
 
 func tarError(src string, err error, maxBytes int64) error {
-	if errors.Is(err, errTooMuchData) {
+	if errors.Is(err, ecosystem.ErrTooMuchData) {
 		return &ParseError{Source: src, Detail: fmt.Sprintf("it decompresses to more than %s; refusing it as a decompression bomb", byteSize(maxBytes))}
 	}
 	return &ParseError{Source: src, Detail: "not a readable gzip-compressed tar archive", Err: err}
@@ -236,32 +238,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// errTooMuchData is returned by capReader past its limit.
-var errTooMuchData = errors.New("decompressed data over the limit")
-
-// capReader fails once more than n bytes have been read: unlike io.LimitReader it does not
-// end the stream quietly, so a bomb is reported rather than read as a truncated archive.
-type capReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		// Allow reading exactly n bytes followed by EOF.
-		var one [1]byte
-		k, err := c.r.Read(one[:])
-		if k > 0 {
-			return 0, errTooMuchData
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	k, err := c.r.Read(p)
-	c.n -= int64(k)
-	return k, err
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"vetted/internal/ecosystem"
 )
 
 // Limits on reading archives. Hostile archives are expected: every member name is
@@ -185,7 +187,7 @@ func readSdistMetadata(r io.Reader, filename string, maxBytes int64) ([]byte, er
 	default:
 		return nil, &ParseError{Source: src, Detail: "reading " + d.Ext + " sdists is not supported (.tar.gz, .tgz, .tar.bz2, .tbz, .tar and .zip are)"}
 	}
-	tr := tar.NewReader(&capReader{r: dr, n: maxBytes})
+	tr := tar.NewReader(ecosystem.NewCapReader(dr, maxBytes))
 	var found []string
 	var pkgInfo []byte
 	for members := 0; ; members++ {
@@ -226,7 +228,7 @@ func readSdistMetadata(r io.Reader, filename string, maxBytes int64) ([]byte, er
 }
 
 func tarError(src string, err error, maxBytes int64) error {
-	if errors.Is(err, errTooMuchData) {
+	if errors.Is(err, ecosystem.ErrTooMuchData) {
 		return &ParseError{Source: src, Detail: fmt.Sprintf("it decompresses to more than %d bytes; refusing it as a decompression bomb", maxBytes)}
 	}
 	return &ParseError{Source: src, Detail: "not a readable tar archive", Err: err}
@@ -276,34 +278,6 @@ func checkMemberName(src, name string) error {
 		return nil
 	}
 	return &ParseError{Source: src, Detail: "member " + quote(name) + " " + why + "; the archive is broken or hostile, refusing it"}
-}
-
-// errTooMuchData is returned by capReader past its limit.
-var errTooMuchData = errors.New("decompressed data over the limit")
-
-// capReader fails once more than n bytes have been read: unlike io.LimitReader it does not
-// end the stream quietly, so a bomb is reported rather than read as a truncated archive.
-type capReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		// Allow reading exactly n bytes followed by EOF.
-		var one [1]byte
-		k, err := c.r.Read(one[:])
-		if k > 0 {
-			return 0, errTooMuchData
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	k, err := c.r.Read(p)
-	c.n -= int64(k)
-	return k, err
 }
 
 func quoteList(list []string) string {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+
+	"vetted/internal/ecosystem"
 )
 
 // Limits bound the work of reading one package. Hostile packages are expected.
@@ -238,7 +240,7 @@ func (l Limits) readZipEntry(src string, f *zip.File) ([]byte, error) {
 
 // readTar reads a tar stream to its end and returns the wanted members.
 func (l Limits) readTar(src, what string, r io.Reader, want map[string]bool) (map[string][]byte, error) {
-	cr := &capReader{r: r, n: l.MaxDecompressedBytes}
+	cr := ecosystem.NewCapReader(r, l.MaxDecompressedBytes)
 	tr := tar.NewReader(cr)
 	found := map[string][]byte{}
 	for members := 0; ; members++ {
@@ -286,7 +288,7 @@ func (l Limits) readTar(src, what string, r io.Reader, want map[string]bool) (ma
 
 func (l Limits) tarError(src, what string, err error) error {
 	switch {
-	case errors.Is(err, errTooMuchData):
+	case errors.Is(err, ecosystem.ErrTooMuchData):
 		return &ParseError{Source: src, Detail: fmt.Sprintf("%s decompresses to more than %d bytes; refusing it as a decompression bomb", what, l.MaxDecompressedBytes)}
 	case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
 		return &ParseError{Source: src, Detail: fmt.Sprintf("%s needs a zstd window larger than %d bytes, or declares more than %d decompressed bytes; refusing it as a decompression bomb", what, l.MaxZstdWindow, l.MaxDecompressedBytes)}
@@ -324,31 +326,4 @@ func checkMemberName(src, kind, name string) error {
 		return nil
 	}
 	return &ParseError{Source: src, Detail: kind + " " + quote(name) + " " + why + "; the package is broken or hostile, refusing it"}
-}
-
-// errTooMuchData is returned by capReader past its limit.
-var errTooMuchData = errors.New("decompressed data over the limit")
-
-// capReader fails once more than n bytes have been read: unlike io.LimitReader it does not
-// end the stream quietly, so a bomb is reported rather than read as a truncated archive.
-type capReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		var one [1]byte
-		k, err := c.r.Read(one[:])
-		if k > 0 {
-			return 0, errTooMuchData
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	k, err := c.r.Read(p)
-	c.n -= int64(k)
-	return k, err
 }

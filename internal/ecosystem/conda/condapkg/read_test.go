@@ -267,20 +267,3 @@ func TestReadIndexFilename(t *testing.T) {
 		t.Errorf("got %v, want …%s…", err, want)
 	}
 }
-
-func TestCapReader(t *testing.T) {
-	r := &capReader{r: strings.NewReader("12345"), n: 5}
-	if b, err := readAll(r); string(b) != "12345" || err != nil {
-		t.Errorf("exactly the limit: %q, %v", b, err)
-	}
-	r = &capReader{r: strings.NewReader("123456"), n: 5}
-	if _, err := readAll(r); !errors.Is(err, errTooMuchData) {
-		t.Errorf("over the limit: %v", err)
-	}
-}
-
-func readAll(r *capReader) ([]byte, error) {
-	var b bytes.Buffer
-	_, err := b.ReadFrom(r)
-	return b.Bytes(), err
-}
