@@ -1,6 +1,7 @@
-// Package ecosystem holds what every ecosystem package (pypi, and later conda and cran)
-// provides to the ecosystem-agnostic machinery: version ordering and version constraints.
-// It imports nothing of vetted.
+// Package ecosystem holds what every ecosystem package (pypi, conda, cran) provides to the
+// ecosystem-agnostic machinery (version ordering and version constraints), and what they
+// share for reading untrusted input (ParseError, Quote, CapReader). It imports nothing of
+// vetted.
 package ecosystem
 
 // Versions is an ecosystem's version scheme.
