@@ -371,8 +371,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server using it? set listen: or VETTED_LISTEN)", a.Config.Listen, err)
 	}
+	// Cached pages leave with their header in one write (httpapi.Listener).
+	ln = httpapi.Listener(ln)
 	srv := &http.Server{
 		Handler:           a.Handler,
+		ConnContext:       httpapi.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),

@@ -170,6 +170,9 @@ func start(t *testing.T, ix *pypitest.Index, o options) *instance {
 	}
 	handler := httpapi.New(svc, httpapi.Options{Log: logger, Registry: reg, Version: "test"})
 	in.srv = httptest.NewUnstartedServer(handler)
+	// As vetted serve runs it: cached pages leave in one writev.
+	in.srv.Listener = httpapi.Listener(in.srv.Listener)
+	in.srv.Config.ConnContext = httpapi.ConnContext
 	in.srv.Config.ErrorLog = log.New(lockedWriter{&in.errMu, &in.errLog}, "", 0)
 	in.srv.Start()
 	t.Cleanup(func() {

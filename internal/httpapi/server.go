@@ -7,13 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -273,7 +270,7 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 	// Header values are precomputed per rendering and assigned directly (the keys are
 	// already canonical): this is the hottest path of the server.
 	h := w.Header()
-	hv := headersFor(page.Rendered)
+	hv := page.Headers()
 	h["Content-Type"] = contentTypeValue(contentType)
 	h["Vary"] = varyValue
 	// Index pages revalidate every time, so a policy change is seen at once.
@@ -281,12 +278,12 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 	if page.Warning != "" {
 		h.Set("Warning", page.Warning)
 	}
-	if hv.lastModified != nil {
-		h["Last-Modified"] = hv.lastModified
+	if hv.LastModified != nil {
+		h["Last-Modified"] = hv.LastModified
 	}
-	body, etag, length := page.Body, hv.etag, hv.length
+	body, etag, length := page.Body, hv.ETag, hv.ContentLength
 	if page.Gzip != nil && acceptsGzip(r) {
-		body, etag, length = page.Gzip, hv.gzipETag, hv.gzipLength
+		body, etag, length = page.Gzip, hv.GzipETag, hv.GzipContentLength
 		h["Content-Encoding"] = gzipValue
 	}
 	h["Etag"] = etag
@@ -299,14 +296,7 @@ func writePage(w http.ResponseWriter, r *http.Request, page *registry.Page, cont
 	if r.Method == http.MethodHead {
 		return
 	}
-	// One Write of the whole body: net/http copies the start of it behind the header
-	// into its 4 KB connection buffer, writes that out, and writes the rest straight
-	// from body, so a page of more than about 4 KB costs two write(2) calls (nginx
-	// makes one writev). Nothing in net/http's API joins them: the buffer's size is
-	// fixed, it never uses writev, and a net.Conn wrapper could only join the two
-	// writes by holding the first back, which no wrapper can do safely without knowing
-	// that a second is coming (docs/benchmarks.md, "Diagnosis of the page miss").
-	w.Write(body)
+	writeBody(w, r, body)
 }
 
 var (
@@ -329,37 +319,6 @@ func contentTypeValue(ct string) []string {
 		return v
 	}
 	return []string{ct}
-}
-
-// pageHeaders are the header values of one rendering. Header value slices are shared
-// between responses; net/http only reads them.
-type pageHeaders struct {
-	etag, gzipETag, length, gzipLength, lastModified []string
-}
-
-// pageHeaderCache holds the header values of live renderings. It is keyed by weak
-// pointers and an entry is dropped when its rendering is collected, so replaced
-// renderings do not accumulate.
-var pageHeaderCache sync.Map // weak.Pointer[registry.Rendered] → *pageHeaders
-
-func headersFor(r *registry.Rendered) *pageHeaders {
-	key := weak.Make(r)
-	if v, ok := pageHeaderCache.Load(key); ok {
-		return v.(*pageHeaders)
-	}
-	hv := &pageHeaders{
-		etag:       []string{r.ETag},
-		gzipETag:   []string{strings.TrimSuffix(r.ETag, `"`) + `-gzip"`},
-		length:     []string{strconv.Itoa(len(r.Body))},
-		gzipLength: []string{strconv.Itoa(len(r.Gzip))},
-	}
-	if !r.LastModified.IsZero() {
-		hv.lastModified = []string{r.LastModified.UTC().Format(http.TimeFormat)}
-	}
-	if _, loaded := pageHeaderCache.LoadOrStore(key, hv); !loaded {
-		runtime.AddCleanup(r, func(k weak.Pointer[registry.Rendered]) { pageHeaderCache.Delete(k) }, key)
-	}
-	return hv
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -122,7 +123,38 @@ type Rendered struct {
 	LastModified time.Time
 	gen          uint64
 	revision     string // policy revision and facts generation it was rendered under
+	headers      atomic.Pointer[HeaderValues]
 }
+
+// HeaderValues are a rendering's HTTP header values, formatted once and shared by every
+// response that sends it (net/http only reads them). The Gzip ones describe Gzip.
+type HeaderValues struct {
+	ETag, ContentLength         []string
+	GzipETag, GzipContentLength []string
+	LastModified                []string // nil when the time is unknown
+}
+
+// Headers returns the rendering's header values, formatted on first use. Each request
+// for a cached page reads them, so they are reached without a lock.
+func (r *Rendered) Headers() *HeaderValues {
+	if h := r.headers.Load(); h != nil {
+		return h
+	}
+	h := &HeaderValues{
+		ETag:              []string{r.ETag},
+		ContentLength:     []string{strconv.Itoa(len(r.Body))},
+		GzipETag:          []string{strings.TrimSuffix(r.ETag, `"`) + `-gzip"`},
+		GzipContentLength: []string{strconv.Itoa(len(r.Gzip))},
+	}
+	if !r.LastModified.IsZero() {
+		h.LastModified = []string{r.LastModified.UTC().Format(httpTime)}
+	}
+	r.headers.CompareAndSwap(nil, h)
+	return r.headers.Load()
+}
+
+// httpTime is the form of dates in HTTP headers (RFC 9110, section 5.6.7).
+const httpTime = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // Page is a rendered page with per-request information.
 type Page struct {

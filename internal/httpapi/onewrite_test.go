@@ -1,0 +1,158 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestOneWriteConnOrder: what a held connection sends is what was written, in order,
+// whichever way the writes end (a second write, release, ReadFrom).
+func TestOneWriteConnOrder(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(c *oneWriteConn)
+	}{
+		{"held then joined", func(c *oneWriteConn) {
+			c.hold()
+			c.Write([]byte("head|"))
+			c.Write([]byte("body|"))
+			c.release()
+			c.Write([]byte("after"))
+		}},
+		{"held then released", func(c *oneWriteConn) {
+			c.hold()
+			c.Write([]byte("head|"))
+			c.release()
+			c.Write([]byte("body|after"))
+		}},
+		{"held then ReadFrom", func(c *oneWriteConn) {
+			c.hold()
+			c.Write([]byte("head|"))
+			c.ReadFrom(strings.NewReader("body|"))
+			c.Write([]byte("after"))
+		}},
+		{"not held", func(c *oneWriteConn) {
+			c.Write([]byte("head|"))
+			c.Write([]byte("body|"))
+			c.release()
+			c.Write([]byte("after"))
+		}},
+		{"held, nothing written", func(c *oneWriteConn) {
+			c.hold()
+			c.release()
+			c.Write([]byte("head|body|after"))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server := net.Pipe()
+			got := make(chan string)
+			go func() {
+				b, _ := io.ReadAll(client)
+				got <- string(b)
+			}()
+			c := &oneWriteConn{Conn: server}
+			tc.run(c)
+			c.Close()
+			want := "head|body|after"
+			if g := <-got; g != want {
+				t.Errorf("sent %q, want %q", g, want)
+			}
+			if c.held != nil || c.holding {
+				t.Errorf("still holding after the response")
+			}
+		})
+	}
+}
+
+// TestOneWriteSyscalls counts write syscalls: through Listener, a page of 9 KB leaves in
+// one writev per response; without it, net/http makes two writes. Both servers run in
+// this test, so it shows that the count can tell them apart.
+func TestOneWriteSyscalls(t *testing.T) {
+	if _, err := writeSyscalls(); err != nil {
+		t.Skipf("no per-process syscall counts here (/proc/self/io): %v", err)
+	}
+	body := bytes.Repeat([]byte("0123456789abcdef"), 9000/16)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = []string{"application/json"}
+		w.Header()["Content-Length"] = []string{strconv.Itoa(len(body))}
+		writeBody(w, r, body)
+	})
+	const n = 200
+	plain := serveCounting(t, handler, false, body, n)
+	joined := serveCounting(t, handler, true, body, n)
+	// The client writes one request per response; the server writes each response once
+	// (joined) or twice (plain). Stray writes of the runtime are allowed for.
+	if joined > n*2+n/10 || plain < n*3-n/10 {
+		t.Errorf("write syscalls for %d requests: %d through Listener (want about %d), %d without (want about %d)", n, joined, 2*n, plain, 3*n)
+	}
+	t.Logf("write syscalls for %d requests: %d through Listener, %d without", n, joined, plain)
+}
+
+// serveCounting serves handler on loopback (through Listener if joined), makes n
+// requests on one keep-alive connection, checks every response and returns the write
+// syscalls the process made meanwhile.
+func serveCounting(t *testing.T, handler http.Handler, joined bool, body []byte, n int) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler}
+	if joined {
+		ln = Listener(ln)
+		srv.ConnContext = ConnContext
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReaderSize(conn, 64<<10)
+	req := []byte("GET /page HTTP/1.1\r\nHost: x\r\n\r\n")
+	get := func() {
+		if _, err := conn.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !bytes.Equal(got, body) {
+			t.Fatalf("status %d, %d bytes, err %v: want 200 and the %d-byte body", resp.StatusCode, len(got), err, len(body))
+		}
+	}
+	get() // the connection is set up
+	before, _ := writeSyscalls()
+	for range n {
+		get()
+	}
+	after, _ := writeSyscalls()
+	return after - before
+}
+
+// writeSyscalls is the number of write-like syscalls (write, writev, sendfile) this
+// process has made.
+func writeSyscalls() (int, error) {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "syscw:"); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return 0, io.ErrUnexpectedEOF
+}
