@@ -102,6 +102,13 @@ refused at download with a reason.`,
 					debug.SetMemoryLimit(limit)
 					logs.Log.Info("memory limit set", "bytes", limit)
 				}
+				if floor, _ := config.ParseBytes(cfg.GCFloor); floor > 0 {
+					if gogc := os.Getenv("GOGC"); gogc != "" {
+						logs.Log.Info("gc_floor not applied: GOGC is set", "GOGC", gogc)
+					} else {
+						defer app.KeepGCFloor(floor)()
+					}
+				}
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
 				a, err := app.New(ctx, cfg, logs, buildVersion())
