@@ -197,14 +197,16 @@ func newWhy(stdout io.Writer, load func() (config.Config, error)) *cobra.Command
 	cmd := &cobra.Command{
 		Use:   "why REPOSITORY PROJECT==VERSION",
 		Short: "Explain whether a version is allowed, and why",
-		Long: `Explain the policy decision on one version of a PyPI project or a conda package:
-the verdict, the rule that decided, its evidence and what to do next. The exit code is 0
-when the version is allowed and 3 when it is blocked. The project page (PyPI) or the
-cached subdirs' repodata (conda) is read from the catalog, or fetched from upstream when
-stale, to report the files and the newest allowed version.`,
+		Long: `Explain the policy decision on one version of a PyPI project, a conda package or an R
+package: the verdict, the rule that decided, its evidence and what to do next. The exit
+code is 0 when the version is allowed and 3 when it is blocked. The project page (PyPI),
+the cached subdirs' repodata (conda) or PACKAGES and the package's Archive/ (CRAN) is read
+from the catalog, or fetched from upstream when stale, to report the files and the newest
+allowed version.`,
 		Example: `  vetted why pypi alpha==2.0
   vetted why pypi 'numpy==1.21.0' --json --config vetted.yaml
-  vetted why conda-forge openssl==3.0.1`,
+  vetted why conda-forge openssl==3.0.1
+  vetted why cran ggplot2==3.5.1`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			project, ver, ok := strings.Cut(args[1], "==")
@@ -217,8 +219,11 @@ stale, to report the files and the newest allowed version.`,
 			}
 			defer a.Close()
 			explain := a.PyPI.Explain
-			if a.Conda.Has(args[0]) {
+			switch {
+			case a.Conda.Has(args[0]):
 				explain = a.Conda.Explain
+			case a.CRAN.Has(args[0]):
+				explain = a.CRAN.Explain
 			}
 			ex, err := explain(cmd.Context(), args[0], strings.TrimSpace(project), strings.TrimSpace(ver))
 			if err != nil {

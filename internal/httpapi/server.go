@@ -367,9 +367,18 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", a.Info.ModTime, a.Content)
 }
 
-// decision serves GET /api/v1/repositories/{repo}/decisions/{project}/{version}.
+// decision serves GET /api/v1/repositories/{repo}/decisions/{project}/{version}, for a
+// repository of any ecosystem.
 func (s *Server) decision(w http.ResponseWriter, r *http.Request) {
-	ex, err := s.pypi.Explain(r.Context(), r.PathValue("repo"), r.PathValue("project"), r.PathValue("version"))
+	repo := r.PathValue("repo")
+	explain := s.pypi.Explain
+	switch {
+	case s.conda != nil && s.conda.Has(repo):
+		explain = s.conda.Explain
+	case s.cran != nil && s.cran.Has(repo):
+		explain = s.cran.Explain
+	}
+	ex, err := explain(r.Context(), repo, r.PathValue("project"), r.PathValue("version"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

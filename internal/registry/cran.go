@@ -387,53 +387,83 @@ func (s *CRAN) File(ctx context.Context, repo, filename string) (*Artifact, erro
 			return nil, notMirrored(repo, filename)
 		}
 	}
-	var licenseText []string
+	d := s.pruning(ctx, r, pkg, r.decide(pkg, version, s.knownLicense(ctx, r, pkg, version)...))
+	if !d.Allowed() {
+		s.deps.Metrics.blockedDownload(repo)
+		return nil, &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d, NewestAllowed: s.newestAllowed(ctx, r, pkg)}
+	}
+	return s.obtain(ctx, r, pkg, version, filename)
+}
+
+// knownLicense returns the declared licence of a version when vetted has read it: from
+// the index, or from an archived version's DESCRIPTION read for PACKAGES.
+func (s *CRAN) knownLicense(ctx context.Context, r *cranRepo, pkg, version string) []string {
 	if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
 		for _, e := range st.value {
 			if e.Package() == pkg && e.Version() == version {
-				licenseText = []string{e.Get("License")}
+				return []string{e.Get("License")}
 			}
 		}
 	}
 	r.mu.RLock()
-	if e, ok := r.entries[filename]; ok && licenseText == nil {
-		licenseText = []string{e.Get("License")}
+	defer r.mu.RUnlock()
+	if e, ok := r.entries[cran.SourceFilename(pkg, version)]; ok {
+		return []string{e.Get("License")}
 	}
+	return nil
+}
+
+// pruning turns an allowed decision into a block when dependent pruning left pkg out of
+// PACKAGES (brought up to date first).
+func (s *CRAN) pruning(ctx context.Context, r *cranRepo, pkg string, d policy.Decision) policy.Decision {
+	if !r.prune || !d.Allowed() {
+		return d
+	}
+	if _, err := s.Packages(ctx, r.name, false); err != nil {
+		return d
+	}
+	r.mu.RLock()
+	why := r.pruned[pkg]
 	r.mu.RUnlock()
-	d := r.decide(pkg, version, licenseText...)
-	if r.prune && d.Allowed() {
-		if _, err := s.Packages(ctx, repo, false); err == nil { // brings the pruning up to date
-			r.mu.RLock()
-			why := r.pruned[pkg]
-			r.mu.RUnlock()
-			if why != "" {
-				d = policy.Decision{Verdict: policy.Block, Policy: r.policy.Name(), Revision: r.policy.Revision(), Reasons: []policy.Reason{{
-					Rule: "prune-dependents", Verdict: policy.Block, Message: why,
-					Remedy: "allow a version of the dependency, or ask for an exception",
-				}}}
-			}
+	if why == "" {
+		return d
+	}
+	return policy.Decision{Verdict: policy.Block, Policy: r.policy.Name(), Revision: r.policy.Revision(), Reasons: []policy.Reason{{
+		Rule: "prune-dependents", Verdict: policy.Block, Message: why,
+		Remedy: "allow a version of the dependency, or ask for an exception",
+	}}}
+}
+
+// newestAllowed returns the newest version of pkg that policy allows, from the index and,
+// for a proxy, from upstream's Archive/ (reading DESCRIPTIONs as PACKAGES does); "" if none
+// or if dependent pruning left pkg out of PACKAGES (as of the last rendering).
+func (s *CRAN) newestAllowed(ctx context.Context, r *cranRepo, pkg string) string {
+	st, _, err := r.packages.get(ctx, packagesKey)
+	if err != nil {
+		return ""
+	}
+	if r.prune {
+		r.mu.RLock()
+		pruned := r.pruned[pkg] != ""
+		r.mu.RUnlock()
+		if pruned {
+			return "" // no version of it is listed
 		}
 	}
-	if !d.Allowed() {
-		s.deps.Metrics.blockedDownload(repo)
-		be := &BlockedError{Repo: repo, Project: pkg, Version: version, Filename: filename, Decision: d}
-		if st, _, err := r.packages.get(ctx, packagesKey); err == nil {
-			for _, e := range st.value {
-				if e.Package() != pkg || (be.NewestAllowed != "" && cran.Compare(e.Version(), be.NewestAllowed) <= 0) {
-					continue
-				}
-				if r.decide(pkg, e.Version(), e.Get("License")).Allowed() {
-					be.NewestAllowed = e.Version()
-				} else if r.hosted || r.mirror != nil {
-					continue // every version is listed
-				} else if e2, ok := s.newestArchived(ctx, r, pkg, e.Version()); ok {
-					be.NewestAllowed = e2.Version()
-				}
-			}
+	best := ""
+	for _, e := range st.value {
+		if e.Package() != pkg || (best != "" && cran.Compare(e.Version(), best) <= 0) {
+			continue
 		}
-		return nil, be
+		if r.decide(pkg, e.Version(), e.Get("License")).Allowed() {
+			best = e.Version()
+		} else if r.hosted || r.mirror != nil {
+			continue // every version is listed
+		} else if e2, ok := s.newestArchived(ctx, r, pkg, e.Version()); ok {
+			best = e2.Version()
+		}
 	}
-	return s.obtain(ctx, r, pkg, version, filename)
+	return best
 }
 
 // obtain returns a tarball from the blob store or fetched from upstream, without any
