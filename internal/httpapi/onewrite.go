@@ -14,8 +14,8 @@ import (
 // buffer, writes that out, and writes the rest of the body in a second write(2). For a
 // cached page of more than about 4 KB that is two writes, and on a loaded machine two
 // wake-ups of the client, each of which can preempt the server: measured under wrk, it
-// costs a quarter of the requests a second a server answers (docs/benchmarks.md, "One
-// write per response"). net/http offers no way to change its buffer or to use writev(2).
+// costs a quarter of the requests a second a server answers (docs/benchmarks.md, "Third
+// round"). net/http offers no way to change its buffer or to use writev(2).
 //
 // Listener wraps each accepted TCP connection so that a handler can hold its first
 // write back: writeBody holds it, writes the body and flushes, and the connection sends

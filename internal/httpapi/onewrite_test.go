@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -155,4 +156,67 @@ func writeSyscalls() (int, error) {
 		}
 	}
 	return 0, io.ErrUnexpectedEOF
+}
+
+// TestOneWritePipelined: requests sent together on one connection get their responses
+// whole and in order, HEAD and a conditional request among them.
+func TestOneWritePipelined(t *testing.T) {
+	body := bytes.Repeat([]byte("pipelined-body."), 700)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"x"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header()["Etag"] = []string{`"x"`}
+		w.Header()["Content-Length"] = []string{strconv.Itoa(len(body))}
+		if r.Method == http.MethodHead {
+			return
+		}
+		writeBody(w, r, append([]byte(r.URL.Path[1:]), body[len(r.URL.Path)-1:]...))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler, ConnContext: ConnContext}
+	go srv.Serve(Listener(ln))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	reqs := []struct{ method, path, header string }{
+		{"GET", "/one", ""}, {"HEAD", "/two", ""}, {"GET", "/three", `If-None-Match: "x"` + "\r\n"}, {"GET", "/four", ""},
+	}
+	var all []byte
+	for _, r := range reqs {
+		all = fmt.Appendf(all, "%s %s HTTP/1.1\r\nHost: x\r\n%s\r\n", r.method, r.path, r.header)
+	}
+	if _, err := conn.Write(all); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	for _, r := range reqs {
+		resp, err := http.ReadResponse(br, &http.Request{Method: r.method})
+		if err != nil {
+			t.Fatalf("%s %s: %v", r.method, r.path, err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case r.header != "":
+			if resp.StatusCode != http.StatusNotModified || len(got) != 0 {
+				t.Errorf("%s %s: %s, %d bytes; want 304 and no body", r.method, r.path, resp.Status, len(got))
+			}
+		case r.method == "HEAD":
+			if resp.StatusCode != 200 || len(got) != 0 || resp.ContentLength != int64(len(body)) {
+				t.Errorf("HEAD %s: %s, %d bytes, length %d", r.path, resp.Status, len(got), resp.ContentLength)
+			}
+		default:
+			if resp.StatusCode != 200 || len(got) != len(body) || !bytes.HasPrefix(got, []byte(r.path[1:])) {
+				t.Errorf("GET %s: %s, %d bytes starting %q", r.path, resp.Status, len(got), got[:min(len(got), 10)])
+			}
+		}
+	}
 }
