@@ -420,17 +420,63 @@ func TestLicenseTableFile(t *testing.T) {
 	}
 }
 
+// TestReportExceptions: `vetted report exceptions` lists expired exceptions first, then
+// the ones no decision has needed since a server ran with them, then the others with the
+// day they last applied; before any server has run, none is called unused.
 func TestReportExceptions(t *testing.T) {
-	cfg := filepath.Join(t.TempDir(), "vetted.yaml")
-	os.WriteFile(cfg, []byte(`policies:
+	dir := t.TempDir()
+	ch := condatest.NewChannel()
+	for _, v := range []string{"1.0", "2.0"} {
+		ch.Add(condatest.Package{Name: "tool", Version: v, License: "MIT"}, ".conda")
+	}
+	channel := filepath.Join(dir, "channel")
+	ch.WriteFolder(channel)
+	cfg := filepath.Join(dir, "vetted.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: %s
+repositories:
+  - {name: c, ecosystem: conda, kind: proxy, upstream: %s, policy: default}
+policies:
   default:
+    rules: [{block: {project: tool, versions: ">=2.0"}}]
     exceptions:
-      - {project: jinja2, versions: "==2.10", rule: max-cvss, owner: sec@example.org, reason: "not exploitable here (SEC-7)", expires: 2099-01-31}
+      - {project: tool, versions: "==2.0", rule: block, owner: data@example.org, reason: "needed for the Q4 model (DS-9)", expires: 2099-01-31}
+      - {project: jinja2, versions: "==2.10", rule: max-cvss, owner: sec@example.org, reason: "not exploitable here (SEC-7)", expires: 2098-01-31}
       - {project: oldlib, owner: data@example.org, reason: "migration pending", expires: 2020-01-01}
-`), 0o644)
-	code, out, _ := runCLI(t, "report", "exceptions", "--config", cfg)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != exitBlocked || len(lines) != 3 || !strings.HasPrefix(lines[1], "EXPIRED") || !strings.Contains(lines[1], "oldlib") || !strings.Contains(lines[2], "active") {
-		t.Fatalf("exit %d\n%s", code, out)
+`, filepath.Join(dir, "data"), channel)), 0o644)
+	report := func() []string {
+		t.Helper()
+		code, out, stderr := runCLI(t, "report", "exceptions", "--config", cfg)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != exitBlocked || len(lines) != 4 {
+			t.Fatalf("exit %d\n%s%s", code, out, stderr)
+		}
+		return lines
+	}
+	lines := report()
+	if !strings.HasPrefix(lines[1], "EXPIRED") || !strings.Contains(lines[1], "oldlib") || strings.Contains(strings.Join(lines, "\n"), "UNUSED") || !strings.Contains(lines[2], "not served yet") {
+		t.Fatalf("before any server:\n%s", strings.Join(lines, "\n"))
+	}
+	// Serving the subdir decides tool 2.0, which the first exception allows.
+	a, err := openApp(context.Background(), func() (config.Config, error) { return config.Load(cfg, nil) }, "error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Conda.Repodata(context.Background(), "c", "linux-64", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RecordExceptionUses(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	today := time.Now().Format(time.DateOnly)
+	lines = report()
+	if !strings.HasPrefix(lines[1], "EXPIRED") ||
+		!strings.HasPrefix(lines[2], "UNUSED") || !strings.Contains(lines[2], "jinja2") || !strings.Contains(lines[2], "never (since "+today+")") ||
+		!strings.HasPrefix(lines[3], "active") || !strings.Contains(lines[3], "tool") || !strings.Contains(lines[3], today) {
+		t.Fatalf("after serving:\n%s", strings.Join(lines, "\n"))
+	}
+	code, out, _ := runCLI(t, "report", "exceptions", "--config", cfg, "--json")
+	if code != exitBlocked || !strings.Contains(out, `"last_applied": "`+today+`"`) || !strings.Contains(out, `"tracked_since": "`+today+`"`) {
+		t.Fatalf("json: exit %d\n%s", code, out)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vetted/internal/app"
 	"vetted/internal/catalog"
 	"vetted/internal/config"
 	"vetted/internal/license"
@@ -356,37 +357,64 @@ needed), then a summary by category.`,
 	var asJSON bool
 	exceptions := &cobra.Command{
 		Use:   "exceptions",
-		Short: "Every policy exception, and whether it has expired",
-		Long: `List the exceptions of every policy with their owner, reason and expiry, expired ones
-first: an expired exception no longer applies and should be renewed or removed. The exit
-code is 3 when one has expired.`,
-		Example: `  vetted report exceptions --config vetted.yaml`,
-		Args:    cobra.NoArgs,
+		Short: "Every policy exception: expired, unused, or when it last applied",
+		Long: `List the exceptions of every policy with their owner, reason and expiry, and when each
+last changed a decision, as the server records it (when it starts, every minute, and
+when it stops). Expired ones come first: they no longer apply and should be renewed or
+removed. Then the unused ones: in force, but no decision has needed them since a server
+first ran with them; they can probably go. An edited exception counts as a new one. The
+exit code is 3 when one has expired.`,
+		Example: `  vetted report exceptions --config vetted.yaml
+  vetted report exceptions --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := load()
+			a, err := openApp(cmd.Context(), load, "error")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			uses, err := a.ExceptionUses(cmd.Context())
 			if err != nil {
 				return err
 			}
 			type row struct {
 				Policy, Project, Versions, Rule, Owner, Reason, Expires, Status string
+				LastApplied                                                     string `json:"last_applied"`  // date, or "" when never
+				TrackedSince                                                    string `json:"tracked_since"` // date a server first ran with it, or ""
+				rank                                                            int
 			}
 			var rows []row
 			now := time.Now()
 			expired := 0
-			for name, p := range cfg.Policies {
+			for name, p := range a.Config.Policies {
 				for _, e := range p.Exceptions {
 					exp, _ := e.ExpiryTime()
-					status := fmt.Sprintf("active, %d days left", int(exp.Sub(now).Hours()/24))
-					if !now.Before(exp) {
-						status = "EXPIRED"
-						expired++
+					r := row{Policy: name, Project: e.Project, Versions: orDash(e.Versions), Rule: orDash(e.Rule), Owner: e.Owner, Reason: e.Reason, Expires: e.Expires, rank: 2}
+					left := fmt.Sprintf("%d days left", int(exp.Sub(now).Hours()/24))
+					u, tracked := uses[app.ExceptionSpec(e).Key()]
+					if tracked {
+						r.TrackedSince = u.FirstSeen.Format(time.DateOnly)
+						if !u.LastLifted.IsZero() {
+							r.LastApplied = u.LastLifted.Format(time.DateOnly)
+						}
 					}
-					rows = append(rows, row{name, e.Project, orDash(e.Versions), orDash(e.Rule), e.Owner, e.Reason, e.Expires, status})
+					switch {
+					case !now.Before(exp):
+						r.Status, r.rank = "EXPIRED", 0
+						expired++
+					case tracked && r.LastApplied == "":
+						r.Status, r.rank = "UNUSED, "+left, 1
+					case !tracked:
+						r.Status = "active, " + left + ", not served yet"
+					default:
+						r.Status = "active, " + left
+					}
+					rows = append(rows, r)
 				}
 			}
 			sort.Slice(rows, func(i, j int) bool {
-				if (rows[i].Status == "EXPIRED") != (rows[j].Status == "EXPIRED") {
-					return rows[i].Status == "EXPIRED"
+				if rows[i].rank != rows[j].rank {
+					return rows[i].rank < rows[j].rank
 				}
 				return rows[i].Expires < rows[j].Expires
 			})
@@ -398,9 +426,16 @@ code is 3 when one has expired.`,
 				}
 			} else {
 				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "STATUS\tPOLICY\tPROJECT\tVERSIONS\tRULE\tOWNER\tEXPIRES\tREASON")
+				fmt.Fprintln(tw, "STATUS\tPOLICY\tPROJECT\tVERSIONS\tRULE\tOWNER\tEXPIRES\tLAST APPLIED\tREASON")
 				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Policy, r.Project, r.Versions, r.Rule, r.Owner, r.Expires, trim(r.Reason, 50))
+					last := r.LastApplied
+					switch {
+					case r.TrackedSince == "":
+						last = "-"
+					case last == "":
+						last = "never (since " + r.TrackedSince + ")"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Policy, r.Project, r.Versions, r.Rule, r.Owner, r.Expires, last, trim(r.Reason, 50))
 				}
 				tw.Flush()
 			}

@@ -44,6 +44,7 @@ type App struct {
 	Importer *feed.Importer
 	Handler  http.Handler
 	catalog  *sqlite.Store
+	policies map[[2]string]*policy.Policy // by policy name and ecosystem
 }
 
 // osvEcosystems maps the ecosystem names of vetted's configuration and CLI to OSV's.
@@ -145,7 +146,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		cat.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel}
+	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel, policies: policies}
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
 		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc, CRAN: cranSvc, ReadTokensSHA256: readTokens(cfg)})
 	if _, err := intel.Reload(ctx); err != nil {
@@ -160,6 +161,12 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	a.Importer = &feed.Importer{Store: cat, Client: &http.Client{Transport: transport}, Schemes: schemes, Clock: time.Now, CPEMap: cpes}
 	a.Handler, a.catalog = h, cat
 	return a, nil
+}
+
+// ExceptionSpec is the policy engine's form of a configured exception.
+func ExceptionSpec(e config.Exception) policy.ExceptionSpec {
+	exp, _ := e.ExpiryTime() // validated with the configuration
+	return policy.ExceptionSpec{Project: e.Project, Versions: e.Versions, Rule: e.Rule, Owner: e.Owner, Reason: e.Reason, Expires: exp}
 }
 
 // compilePolicies compiles every policy that a repository uses.
@@ -198,8 +205,7 @@ func compilePolicies(cfg config.Config, table *license.Table) (map[[2]string]*po
 			spec.Rules = append(spec.Rules, rs)
 		}
 		for _, e := range pc.Exceptions {
-			exp, _ := e.ExpiryTime() // validated with the configuration
-			spec.Exceptions = append(spec.Exceptions, policy.ExceptionSpec{Project: e.Project, Versions: e.Versions, Rule: e.Rule, Owner: e.Owner, Reason: e.Reason, Expires: exp})
+			spec.Exceptions = append(spec.Exceptions, ExceptionSpec(e))
 		}
 		p, err := policy.Compile(spec, ecosystems[repo.Ecosystem])
 		if err != nil {
@@ -384,9 +390,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	if err := a.RecordExceptionUses(ctx); err != nil {
+		a.Log.Warn("could not record the policy exceptions", "err", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.PyPI.WatchFacts(ctx, a.Config.Feeds.PollInterval)
+	go a.recordExceptionUsesEvery(ctx, exceptionFlushInterval)
 	for _, rc := range a.Config.Repositories {
 		if rc.Mirror != nil && rc.Mirror.Interval > 0 {
 			go a.syncEvery(ctx, rc.Name, rc.Mirror.Interval)
@@ -402,6 +412,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.RecordExceptionUses(sctx); err != nil {
+		a.Log.Warn("could not record which policy exceptions were used", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -67,6 +67,7 @@ type Store interface {
 	Advisories
 	Triages
 	Decisions
+	ExceptionUses
 
 	// Ping checks that the store is reachable (for /readyz).
 	Ping(ctx context.Context) error

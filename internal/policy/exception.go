@@ -1,9 +1,12 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"vetted/internal/ecosystem"
@@ -20,10 +23,33 @@ type ExceptionSpec struct {
 	Expires  time.Time // when it stops applying (required)
 }
 
+// Key identifies the exception by its content, the same in every process and across
+// restarts, so that what is recorded of its use follows it (and a changed exception is
+// a new one).
+func (es ExceptionSpec) Key() string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{es.Project, es.Versions, es.Rule, es.Owner, es.Reason, es.Expires.UTC().Format(time.RFC3339)}, "\x00")))
+	return hex.EncodeToString(sum[:8])
+}
+
 type exception struct {
 	ExceptionSpec
 	glob     string
 	versions ecosystem.Constraint
+	lifted   atomic.Int64 // Unix nanoseconds of the latest decision it changed; 0: none
+}
+
+// noteLifted records that the exception changed a decision made at now.
+func (e *exception) noteLifted(now time.Time) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	n := now.UnixNano()
+	for {
+		old := e.lifted.Load()
+		if old >= n || e.lifted.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // ruleKinds are the kinds of rule an exception can lift. Malicious packages never have
@@ -93,6 +119,25 @@ func (p *Policy) Exceptions() []ExceptionSpec {
 	out := make([]ExceptionSpec, len(p.exceptions))
 	for i, e := range p.exceptions {
 		out[i] = e.ExceptionSpec
+	}
+	return out
+}
+
+// ExceptionUse is when an exception last changed a decision of this policy.
+type ExceptionUse struct {
+	Spec       ExceptionSpec
+	LastLifted time.Time // zero: not since the policy was compiled
+}
+
+// ExceptionUses returns, for each exception, when it last lifted a rule in a decision
+// this policy made (in this process).
+func (p *Policy) ExceptionUses() []ExceptionUse {
+	out := make([]ExceptionUse, len(p.exceptions))
+	for i, e := range p.exceptions {
+		out[i].Spec = e.ExceptionSpec
+		if n := e.lifted.Load(); n != 0 {
+			out[i].LastLifted = time.Unix(0, n).UTC()
+		}
 	}
 	return out
 }

@@ -208,6 +208,7 @@ func (p *Policy) Evaluate(f Facts) Decision {
 		}
 		if reason.Verdict != Allow {
 			if ex := p.exceptionFor(r.kind(), f); ex != nil {
+				ex.noteLifted(f.Now)
 				d.Reasons = append(d.Reasons, ex.reason(r.kind(), f, reason))
 				continue // lifted: the next rules still apply
 			}
@@ -231,6 +232,7 @@ func (p *Policy) Evaluate(f Facts) Decision {
 			Remedy:   "ask a repository administrator to add an allow rule for it",
 		}
 		if ex := p.exceptionFor("allowlist-only", f); ex != nil {
+			ex.noteLifted(f.Now)
 			d.Reasons = append(d.Reasons, ex.reason("allowlist-only", f, reason))
 			return d
 		}

@@ -291,6 +291,11 @@ func TestExceptions(t *testing.T) {
 			if d.Verdict != c.want || (c.substr != "" && !strings.Contains(text, c.substr)) {
 				t.Fatalf("verdict %s, want %s with %q in:\n%s", d.Verdict, c.want, c.substr, text)
 			}
+			// The exception's use is recorded exactly when it changed the decision.
+			lifted := p.ExceptionUses()[0].LastLifted
+			if applied := strings.Contains(text, "exception owned by"); applied != lifted.Equal(now) || (!applied && !lifted.IsZero()) {
+				t.Errorf("exception applied: %v; its last use recorded as %v", applied, lifted)
+			}
 		})
 	}
 	for _, bad := range []policy.ExceptionSpec{
@@ -306,5 +311,33 @@ func TestExceptions(t *testing.T) {
 	p, _ := policy.Compile(policy.Spec{Name: "p", Exceptions: []policy.ExceptionSpec{exc("a", "", "", later), exc("b", "", "", earlier)}}, pypi.Ecosystem{})
 	if n := p.ActiveExceptions(now); n != 1 {
 		t.Errorf("active exceptions %d, want 1", n)
+	}
+}
+
+// TestExceptionKey: an exception's key is stable and changes with any of its fields.
+func TestExceptionKey(t *testing.T) {
+	base := policy.ExceptionSpec{Project: "alpha", Versions: "==2.0", Rule: "block", Owner: "o", Reason: "r", Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if base.Key() != base.Key() || len(base.Key()) != 16 {
+		t.Fatalf("key %q", base.Key())
+	}
+	same := base
+	same.Expires = base.Expires.In(time.FixedZone("x", 3600))
+	if same.Key() != base.Key() {
+		t.Errorf("the same instant in another zone has another key")
+	}
+	for _, change := range []func(*policy.ExceptionSpec){
+		func(e *policy.ExceptionSpec) { e.Project = "beta" },
+		func(e *policy.ExceptionSpec) { e.Versions = "" },
+		func(e *policy.ExceptionSpec) { e.Rule = "" },
+		func(e *policy.ExceptionSpec) { e.Owner = "p" },
+		func(e *policy.ExceptionSpec) { e.Reason = "s" },
+		func(e *policy.ExceptionSpec) { e.Expires = e.Expires.Add(time.Hour) },
+		func(e *policy.ExceptionSpec) { e.Project, e.Versions = "alpha\x00==2.0", "" },
+	} {
+		e := base
+		change(&e)
+		if e.Key() == base.Key() {
+			t.Errorf("%+v has the key of %+v", e, base)
+		}
 	}
 }

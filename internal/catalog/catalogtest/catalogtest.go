@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"CancelledContext", testCancelledContext},
 		{"Ping", testPing},
+		{"ExceptionUses", testExceptionUses},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

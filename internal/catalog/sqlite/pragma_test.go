@@ -55,8 +55,8 @@ func TestSchemaVersion(t *testing.T) {
 		if err := s.read.QueryRowContext(t.Context(), "SELECT max(version_id) FROM goose_db_version").Scan(&version); err != nil {
 			t.Fatal(err)
 		}
-		if version != 2 {
-			t.Errorf("schema version = %d, want 2", version)
+		if version != 3 {
+			t.Errorf("schema version = %d, want 3", version)
 		}
 		s.Close()
 	}
