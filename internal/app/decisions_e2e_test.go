@@ -58,7 +58,8 @@ policies:
 				Rule, Message string
 			} `json:"reasons"`
 		} `json:"decision"`
-		NewestAllowed string `json:"newest_allowed"`
+		NewestAllowed   string `json:"newest_allowed"`
+		Vulnerabilities []any  `json:"vulnerabilities"`
 	}
 	cases := []struct {
 		path, verdict, message, file, newest string
@@ -78,7 +79,7 @@ policies:
 		if err := json.Unmarshal(body, &ex); err != nil {
 			t.Fatalf("GET %s: %v\n%s", c.path, err, body)
 		}
-		ok := ex.Listed && ex.Decision.Verdict == c.verdict && ex.NewestAllowed == c.newest
+		ok := ex.Listed && ex.Decision.Verdict == c.verdict && ex.NewestAllowed == c.newest && ex.Vulnerabilities != nil
 		if c.message != "" {
 			ok = ok && slices.ContainsFunc(ex.Decision.Reasons, func(r struct{ Rule, Message string }) bool {
 				return strings.Contains(r.Message, c.message)

@@ -76,7 +76,7 @@ func (s *Conda) Explain(ctx context.Context, repo, name, version string) (*Expla
 			Remedy: "allow a version of the dependency, or use another version of this package",
 		})}
 	}
-	ex.Vulnerabilities, ex.License = f.Vulnerabilities, f.License
+	ex.setFacts(f)
 	return ex, nil
 }
 

@@ -60,7 +60,7 @@ func (s *CRAN) Explain(ctx context.Context, repo, pkg, version string) (*Explana
 	versions = slices.Compact(versions)
 	f := r.facts(pkg, version, versions, s.knownLicense(ctx, r, pkg, version)...)
 	ex.Decision = s.pruning(ctx, r, pkg, r.policy.Evaluate(f))
-	ex.Vulnerabilities, ex.License = f.Vulnerabilities, f.License
+	ex.setFacts(f)
 	ex.NewestAllowed = s.newestAllowed(ctx, r, pkg)
 	return ex, nil
 }

@@ -808,6 +808,15 @@ type Explanation struct {
 	Warning string          `json:"warning,omitempty"`
 }
 
+// setFacts copies into the explanation what the decision was made on: the advisories
+// (an empty list, never null, when there are none) and the licence.
+func (ex *Explanation) setFacts(f policy.Facts) {
+	ex.Vulnerabilities, ex.License = f.Vulnerabilities, f.License
+	if ex.Vulnerabilities == nil {
+		ex.Vulnerabilities = []policy.Vulnerability{}
+	}
+}
+
 // Explain serves GET /api/v1/repositories/<repo>/decisions/<project>/<version> and
 // `vetted why`. The project page is consulted for the versions and files upstream has;
 // the decision itself needs no network.
@@ -856,7 +865,7 @@ func (s *PyPI) Explain(ctx context.Context, repo, project, version string) (*Exp
 		r.mu.RUnlock()
 	}
 	ex.Decision = r.policy.Evaluate(f)
-	ex.Vulnerabilities, ex.License = f.Vulnerabilities, f.License
+	ex.setFacts(f)
 	return ex, nil
 }
 
