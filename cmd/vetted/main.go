@@ -19,6 +19,7 @@ import (
 	"vetted/internal/app"
 	"vetted/internal/config"
 	"vetted/internal/policy"
+	"vetted/internal/registry"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise it comes
@@ -218,12 +219,20 @@ allowed version.`,
 				return err
 			}
 			defer a.Close()
-			explain := a.PyPI.Explain
+			var explain func(ctx context.Context, repo, project, version string) (*registry.Explanation, error)
 			switch {
+			case a.PyPI.Has(args[0]):
+				explain = a.PyPI.Explain
 			case a.Conda.Has(args[0]):
 				explain = a.Conda.Explain
 			case a.CRAN.Has(args[0]):
 				explain = a.CRAN.Explain
+			default:
+				var names []string
+				for _, r := range a.Config.Repositories {
+					names = append(names, r.Name)
+				}
+				return fmt.Errorf("repository %q is not configured; the configured ones are: %s", args[0], strings.Join(names, ", "))
 			}
 			ex, err := explain(cmd.Context(), args[0], strings.TrimSpace(project), strings.TrimSpace(ver))
 			if err != nil {

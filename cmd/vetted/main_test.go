@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -442,12 +444,15 @@ policies:
       - {project: tool, versions: "==2.0", rule: block, owner: data@example.org, reason: "needed for the Q4 model (DS-9)", expires: 2099-01-31}
       - {project: jinja2, versions: "==2.10", rule: max-cvss, owner: sec@example.org, reason: "not exploitable here (SEC-7)", expires: 2098-01-31}
       - {project: oldlib, owner: data@example.org, reason: "migration pending", expires: 2020-01-01}
+  spare:
+    exceptions:
+      - {project: tool, owner: data@example.org, reason: "for a repository to come", expires: 2097-01-31}
 `, filepath.Join(dir, "data"), channel)), 0o644)
 	report := func() []string {
 		t.Helper()
 		code, out, stderr := runCLI(t, "report", "exceptions", "--config", cfg)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if code != exitBlocked || len(lines) != 4 {
+		if code != exitBlocked || len(lines) != 5 || !strings.Contains(lines[4], "no repository uses policy spare") {
 			t.Fatalf("exit %d\n%s%s", code, out, stderr)
 		}
 		return lines
@@ -455,6 +460,9 @@ policies:
 	lines := report()
 	if !strings.HasPrefix(lines[1], "EXPIRED") || !strings.Contains(lines[1], "oldlib") || strings.Contains(strings.Join(lines, "\n"), "UNUSED") || !strings.Contains(lines[2], "not served yet") {
 		t.Fatalf("before any server:\n%s", strings.Join(lines, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the report made the data directory (%v); it must create nothing", err)
 	}
 	// Serving the subdir decides tool 2.0, which the first exception allows.
 	a, err := openApp(context.Background(), func() (config.Config, error) { return config.Load(cfg, nil) }, "error")
@@ -468,7 +476,7 @@ policies:
 		t.Fatal(err)
 	}
 	a.Close()
-	today := time.Now().Format(time.DateOnly)
+	today := time.Now().UTC().Format(time.DateOnly)
 	lines = report()
 	if !strings.HasPrefix(lines[1], "EXPIRED") ||
 		!strings.HasPrefix(lines[2], "UNUSED") || !strings.Contains(lines[2], "jinja2") || !strings.Contains(lines[2], "never (since "+today+")") ||

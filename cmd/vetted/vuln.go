@@ -359,49 +359,56 @@ needed), then a summary by category.`,
 		Use:   "exceptions",
 		Short: "Every policy exception: expired, unused, or when it last applied",
 		Long: `List the exceptions of every policy with their owner, reason and expiry, and when each
-last changed a decision, as the server records it (when it starts, every minute, and
-when it stops). Expired ones come first: they no longer apply and should be renewed or
-removed. Then the unused ones: in force, but no decision has needed them since a server
-first ran with them; they can probably go. An edited exception counts as a new one. The
-exit code is 3 when one has expired.`,
+last changed a decision, as the server records it in the catalog (when it starts, every
+minute, and when it stops). Expired ones come first: they no longer apply and should be
+renewed or removed. Then the unused ones: in force, but no decision has needed them since
+a server first ran with them (the date is shown; the longer, the likelier they can go).
+An edited exception counts as a new one. Dates are UTC. The exit code is 3 when one has
+expired. Nothing is created: without a catalog in data_dir yet, the report comes from the
+configuration alone.`,
 		Example: `  vetted report exceptions --config vetted.yaml
   vetted report exceptions --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd.Context(), load, "error")
+			cfg, err := load()
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			uses, err := a.ExceptionUses(cmd.Context())
+			uses, _, err := app.ReadExceptionUses(cmd.Context(), cfg.DataDir)
 			if err != nil {
 				return err
+			}
+			inUse := map[string]bool{}
+			for _, r := range cfg.Repositories {
+				inUse[r.Policy] = true
 			}
 			type row struct {
 				Policy, Project, Versions, Rule, Owner, Reason, Expires, Status string
-				LastApplied                                                     string `json:"last_applied"`  // date, or "" when never
-				TrackedSince                                                    string `json:"tracked_since"` // date a server first ran with it, or ""
+				LastApplied                                                     string `json:"last_applied"`  // UTC date, or "" when never
+				TrackedSince                                                    string `json:"tracked_since"` // UTC date a server first ran with it, or ""
 				rank                                                            int
 			}
 			var rows []row
-			now := time.Now()
+			now := time.Now().UTC()
 			expired := 0
-			for name, p := range a.Config.Policies {
+			for name, p := range cfg.Policies {
 				for _, e := range p.Exceptions {
 					exp, _ := e.ExpiryTime()
 					r := row{Policy: name, Project: e.Project, Versions: orDash(e.Versions), Rule: orDash(e.Rule), Owner: e.Owner, Reason: e.Reason, Expires: e.Expires, rank: 2}
 					left := fmt.Sprintf("%d days left", int(exp.Sub(now).Hours()/24))
-					u, tracked := uses[app.ExceptionSpec(e).Key()]
+					u, tracked := uses[app.ExceptionKey(name, e)]
 					if tracked {
-						r.TrackedSince = u.FirstSeen.Format(time.DateOnly)
+						r.TrackedSince = u.FirstSeen.UTC().Format(time.DateOnly)
 						if !u.LastLifted.IsZero() {
-							r.LastApplied = u.LastLifted.Format(time.DateOnly)
+							r.LastApplied = u.LastLifted.UTC().Format(time.DateOnly)
 						}
 					}
 					switch {
 					case !now.Before(exp):
 						r.Status, r.rank = "EXPIRED", 0
 						expired++
+					case !inUse[name]:
+						r.Status, r.rank = "active, "+left+", no repository uses policy "+name, 3
 					case tracked && r.LastApplied == "":
 						r.Status, r.rank = "UNUSED, "+left, 1
 					case !tracked:

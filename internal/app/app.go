@@ -64,6 +64,9 @@ func vulnSchemes() map[string]vuln.Scheme {
 	}
 }
 
+// catalogFile is the SQLite catalog's file in the data directory.
+const catalogFile = "vetted.db"
+
 // New opens the stores and builds the service. Close releases them.
 func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*App, error) {
 	log := logs.Log
@@ -74,7 +77,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 	if err != nil {
 		return nil, fmt.Errorf("blob store in %s: %w", cfg.DataDir, err)
 	}
-	cat, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "vetted.db"))
+	cat, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, catalogFile))
 	if err != nil {
 		return nil, fmt.Errorf("catalog in %s: %w", cfg.DataDir, err)
 	}
@@ -393,6 +396,14 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err := a.RecordExceptionUses(ctx); err != nil {
 		a.Log.Warn("could not record the policy exceptions", "err", err)
 	}
+	defer func() {
+		// Last, whatever ended the server: the uses since the last minute's record.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := a.RecordExceptionUses(rctx); err != nil {
+			a.Log.Warn("could not record which policy exceptions were used", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.PyPI.WatchFacts(ctx, a.Config.Feeds.PollInterval)
@@ -412,9 +423,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := a.RecordExceptionUses(sctx); err != nil {
-		a.Log.Warn("could not record which policy exceptions were used", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -2,18 +2,26 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"vetted/internal/catalog"
+	"vetted/internal/catalog/sqlite"
+	"vetted/internal/config"
 )
 
 // How exceptions are tracked: each compiled policy notes when an exception last changed
 // one of its decisions; the server writes that to the catalog when it starts, every
 // minute, and when it stops, so that `vetted report exceptions` can name the ones no
-// decision needs. An exception is known by its content (policy.ExceptionSpec.Key):
-// editing one makes it a new exception, unused until it lifts a rule again.
+// decision needs. An exception is known by its policy's name and its content
+// (ExceptionKey): editing one makes it a new exception, unused until it lifts a rule
+// again, and the same exception in two policies is tracked in each.
 
 const exceptionFlushInterval = time.Minute
 
@@ -25,7 +33,7 @@ func (a *App) RecordExceptionUses(ctx context.Context) error {
 	byKey := map[string]catalog.ExceptionUse{}
 	for _, p := range a.policies {
 		for _, u := range p.ExceptionUses() {
-			key := u.Spec.Key()
+			key := p.Name() + "/" + u.Spec.Key()
 			rec := byKey[key]
 			rec.Key, rec.FirstSeen = key, now
 			if u.LastLifted.After(rec.LastLifted) {
@@ -58,17 +66,32 @@ func (a *App) recordExceptionUsesEvery(ctx context.Context, interval time.Durati
 	}
 }
 
-// ExceptionUses returns what the catalog has recorded of exceptions, by key
-// (ExceptionSpec(e).Key() for a configured one); a key is missing when no server has run
-// with that exception yet.
-func (a *App) ExceptionUses(ctx context.Context) (map[string]catalog.ExceptionUse, error) {
-	list, err := a.catalog.ListExceptionUses(ctx)
+// ExceptionKey is the key under which the catalog records a configured exception of the
+// named policy.
+func ExceptionKey(policyName string, e config.Exception) string {
+	return policyName + "/" + ExceptionSpec(e).Key()
+}
+
+// ReadExceptionUses returns what the catalog in dataDir has recorded of exceptions, by
+// ExceptionKey; found is false when there is no catalog there yet (no server has run).
+// It creates nothing.
+func ReadExceptionUses(ctx context.Context, dataDir string) (uses map[string]catalog.ExceptionUse, found bool, err error) {
+	path := filepath.Join(dataDir, catalogFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	cat, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("catalog %s: %w", path, err)
 	}
-	out := make(map[string]catalog.ExceptionUse, len(list))
+	defer cat.Close()
+	list, err := cat.ListExceptionUses(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	uses = make(map[string]catalog.ExceptionUse, len(list))
 	for _, u := range list {
-		out[u.Key] = u
+		uses[u.Key] = u
 	}
-	return out, nil
+	return uses, true, nil
 }

@@ -39,7 +39,7 @@ policies:
 	if err := config.Decode([]byte(cfg), &c); err != nil {
 		t.Fatal(err)
 	}
-	used, unused := app.ExceptionSpec(c.Policies["p"].Exceptions[0]).Key(), app.ExceptionSpec(c.Policies["p"].Exceptions[1]).Key()
+	used, unused := app.ExceptionKey("p", c.Policies["p"].Exceptions[0]), app.ExceptionKey("p", c.Policies["p"].Exceptions[1])
 	store, err := sqlite.Open(context.Background(), filepath.Join(data, "vetted.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -17,23 +17,27 @@ import (
 // would also let a large heap (a conda channel's sync) grow five times its live size.
 // So after each collection the percentage is set from the live heap: high enough that
 // the heap may grow to the floor, and back to Go's 100 once the live heap is half the
-// floor or more. It costs at most the floor in memory.
+// floor or more. The heap then stays under the floor (plus what any collection lets grow
+// while it runs).
 
 // gcMinHeap is the heap size below which the runtime never collects at GOGC=100; it
 // scales with GOGC.
 const gcMinHeap = 4 << 20
 
-// gcPercentFor returns the GOGC that lets a heap with live bytes grow to floor bytes
-// before the next collection, and never below Go's default of 100.
-func gcPercentFor(live, floor uint64) int {
+// gcPercentFor returns the GOGC that lets the heap grow to floor bytes before the next
+// collection, and never below Go's default of 100. The runtime's goal is
+// live + (live + stacks + globals) × GOGC/100, so roots count: with thousands of
+// goroutines' stacks, a high GOGC would let the heap grow far past the floor.
+func gcPercentFor(live, roots, floor uint64) int {
 	most := int(floor * 100 / gcMinHeap) // where the runtime's own minimum reaches floor
-	if most <= 100 {
+	if most <= 100 || live >= floor {
 		return 100
 	}
-	if live == 0 {
+	scanned := live + roots
+	if scanned == 0 {
 		return most
 	}
-	p := int(floor*100/live) - 100
+	p := int((floor - live) * 100 / scanned)
 	return min(max(p, 100), most)
 }
 
@@ -42,7 +46,7 @@ func gcPercentFor(live, floor uint64) int {
 // it and restores the percentage that was set before.
 func KeepGCFloor(floor int64) (stop func()) {
 	g := &gcFloor{floor: uint64(floor), before: debug.SetGCPercent(100)}
-	g.samples = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	g.samples = []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}
 	g.adjust()
 	g.arm()
 	var once sync.Once
@@ -89,11 +93,13 @@ func (g *gcFloor) adjust() {
 		return
 	}
 	metrics.Read(g.samples)
-	var live uint64
-	if v := g.samples[0].Value; v.Kind() == metrics.KindUint64 {
-		live = v.Uint64()
+	var v [3]uint64 // live heap, stacks, globals
+	for i, s := range g.samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			v[i] = s.Value.Uint64()
+		}
 	}
-	if p := gcPercentFor(live, g.floor); p != g.percent {
+	if p := gcPercentFor(v[0], v[1]+v[2], g.floor); p != g.percent {
 		g.percent = p
 		debug.SetGCPercent(p)
 	}

@@ -11,28 +11,30 @@ import (
 func TestGCPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	cases := []struct {
-		name        string
-		live, floor uint64
-		want        int
+		name               string
+		live, roots, floor uint64
+		want               int
 	}{
-		{"small heap: the runtime's minimum reaches the floor", 1 * mib, 16 * mib, 400},
-		{"nothing live yet", 0, 16 * mib, 400},
-		{"a fifth of the floor", 16 * mib / 5, 16 * mib, 400},
-		{"a quarter: live plus three times it", 4 * mib, 16 * mib, 300},
-		{"half the floor: Go's default", 8 * mib, 16 * mib, 100},
-		{"large heap: Go's default", 600 * mib, 16 * mib, 100},
-		{"floor under the runtime's minimum", 1 * mib, 2 * mib, 100},
-		{"larger floor", 1 * mib, 64 * mib, 1600},
+		{"small heap: the runtime's minimum reaches the floor", 1 * mib, 0, 16 * mib, 400},
+		{"nothing live yet", 0, 0, 16 * mib, 400},
+		{"a fifth of the floor", 16 * mib / 5, 0, 16 * mib, 400},
+		{"a quarter: live plus three times it", 4 * mib, 0, 16 * mib, 300},
+		{"half the floor: Go's default", 8 * mib, 0, 16 * mib, 100},
+		{"large heap: Go's default", 600 * mib, 0, 16 * mib, 100},
+		{"floor under the runtime's minimum", 1 * mib, 0, 2 * mib, 100},
+		{"larger floor", 1 * mib, 0, 64 * mib, 1600},
+		{"stacks count: a little", 2 * mib, 2 * mib, 16 * mib, 350},
+		{"stacks count: thousands of connections", 2 * mib, 40 * mib, 16 * mib, 100},
 	}
 	for _, c := range cases {
-		if got := gcPercentFor(c.live, c.floor); got != c.want {
-			t.Errorf("%s: gcPercentFor(%d MiB, %d MiB) = %d, want %d", c.name, c.live/mib, c.floor/mib, got, c.want)
+		if got := gcPercentFor(c.live, c.roots, c.floor); got != c.want {
+			t.Errorf("%s: gcPercentFor(%d MiB live, %d MiB roots, %d MiB floor) = %d, want %d", c.name, c.live/mib, c.roots/mib, c.floor/mib, got, c.want)
 		}
 	}
 }
 
-// TestKeepGCFloor: after collections, GOGC follows this test's small live heap up, and
-// stop restores it.
+// TestKeepGCFloor: GOGC follows the live heap after each collection: back to 100 while
+// this test holds most of the floor live, up again once it lets go; stop restores it.
 func TestKeepGCFloor(t *testing.T) {
 	if os.Getenv("GOGC") != "" {
 		t.Skip("GOGC is set in the environment; the floor is not used then")
@@ -40,18 +42,27 @@ func TestKeepGCFloor(t *testing.T) {
 	before := gogc()
 	stop := KeepGCFloor(64 << 20)
 	defer stop()
-	deadline := time.Now().Add(5 * time.Second)
-	for gogc() <= 100 {
-		if time.Now().After(deadline) {
-			t.Fatalf("GOGC is still %d after collections with a 64 MiB floor", gogc())
+	// waitFor collects until GOGC satisfies ok: the cleanup runs on its own goroutine.
+	waitFor := func(what string, ok func(int) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok(gogc()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("GOGC is %d after collections, want %s", gogc(), what)
+			}
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
 		}
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond) // the cleanup runs on its own goroutine
 	}
-	// The test binary's live heap is a few MB: the percentage lets it grow to the floor.
-	if p := gogc(); p < 300 {
-		t.Errorf("GOGC = %d with a few MB live and a 64 MiB floor, want several hundred", p)
+	ballast := make([][]byte, 48)
+	for i := range ballast {
+		ballast[i] = make([]byte, 1<<20)
 	}
+	waitFor("100 with 48 MiB live under a 64 MiB floor", func(p int) bool { return p == 100 })
+	runtime.KeepAlive(ballast)
+	ballast = nil
+	// The test binary's live heap is a few MB once the ballast is gone.
+	waitFor("several hundred with a few MB live", func(p int) bool { return p >= 300 })
 	stop()
 	if p := gogc(); p != before {
 		t.Errorf("GOGC after stop = %d, want %d as before", p, before)

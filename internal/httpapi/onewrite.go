@@ -19,9 +19,10 @@ import (
 //
 // Listener wraps each accepted TCP connection so that a handler can hold its first
 // write back: writeBody holds it, writes the body and flushes, and the connection sends
-// the held bytes and the next write together in one writev(2). Only the goroutine that
-// serves the connection writes to it (HTTP/1.x; vetted does not terminate TLS or
-// HTTP/2 itself), so the connection needs no lock.
+// the held bytes and the next write together in one writev(2). The connection has no
+// lock: while a response is held, only the goroutine serving it writes to the connection.
+// That holds for writeBody's responses (HTTP/1.x, GET of a page whose body is in memory,
+// no request body read elsewhere, no hijacking); vetted terminates neither TLS nor HTTP/2.
 
 // Listener wraps ln so that responses written with writeBody leave in one writev(2).
 // Servers using it set ConnContext to this package's ConnContext.
@@ -70,14 +71,25 @@ func (c *oneWriteConn) release() error {
 	}
 	_, err := c.Conn.Write(*c.held)
 	c.putHeld()
+	if err != nil {
+		// net/http was told the held bytes were written: close the connection so that
+		// it does not go on to the next request after a response that never left.
+		c.Conn.Close()
+	}
 	return err
 }
 
 func (c *oneWriteConn) putHeld() {
-	*c.held = (*c.held)[:0]
-	heldBufs.Put(c.held)
+	if cap(*c.held) <= maxPooledHeld {
+		*c.held = (*c.held)[:0]
+		heldBufs.Put(c.held)
+	}
 	c.held = nil
 }
+
+// maxPooledHeld bounds the buffers kept for reuse: net/http's first write is at most its
+// 4 KB buffer, and a larger one (a caller that flushed before holding) is not kept.
+const maxPooledHeld = 8 << 10
 
 func (c *oneWriteConn) Write(p []byte) (int, error) {
 	if !c.holding {

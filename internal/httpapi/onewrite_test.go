@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOneWriteConnOrder: what a held connection sends is what was written, in order,
@@ -218,5 +219,60 @@ func TestOneWritePipelined(t *testing.T) {
 				t.Errorf("GET %s: %s, %d bytes starting %q", r.path, resp.Status, len(got), got[:min(len(got), 10)])
 			}
 		}
+	}
+}
+
+// TestOneWriteKeepsSendfile: a file served with http.ServeContent through Listener still
+// leaves by sendfile(2) (net/http finds it through the connection's ReadFrom): a few
+// write-like syscalls per MiB, where copying through Write makes one per 32 KB.
+func TestOneWriteKeepsSendfile(t *testing.T) {
+	if _, err := writeSyscalls(); err != nil {
+		t.Skipf("no per-process syscall counts here (/proc/self/io): %v", err)
+	}
+	path := t.TempDir() + "/big.whl"
+	content := bytes.Repeat([]byte("0123456789abcdefghijklmnopqrstuv"), 1<<15) // 1 MiB
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		http.ServeContent(w, r, "", time.Time{}, f)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler, ConnContext: ConnContext}
+	go srv.Serve(Listener(ln))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	defer client.CloseIdleConnections()
+	get := func() {
+		resp, err := client.Get("http://" + ln.Addr().String() + "/big.whl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !bytes.Equal(got, content) {
+			t.Fatalf("got %d bytes (%v), want the 1 MiB file", len(got), err)
+		}
+	}
+	get()
+	const n = 10
+	before, _ := writeSyscalls()
+	for range n {
+		get()
+	}
+	after, _ := writeSyscalls()
+	per := float64(after-before) / n
+	t.Logf("%.1f write-like syscalls per 1 MiB download (client's request included)", per)
+	if per >= 16 {
+		t.Errorf("%.1f write-like syscalls per 1 MiB download: the file is copied through Write (32 per MiB), not sent with sendfile", per)
 	}
 }

@@ -371,12 +371,17 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 // repository of any ecosystem.
 func (s *Server) decision(w http.ResponseWriter, r *http.Request) {
 	repo := r.PathValue("repo")
-	explain := s.pypi.Explain
+	var explain func(ctx context.Context, repo, project, version string) (*registry.Explanation, error)
 	switch {
+	case s.pypi.Has(repo):
+		explain = s.pypi.Explain
 	case s.conda != nil && s.conda.Has(repo):
 		explain = s.conda.Explain
 	case s.cran != nil && s.cran.Has(repo):
 		explain = s.cran.Explain
+	default:
+		s.fail(w, r, fmt.Errorf("repository %q: %w (no repository of that name is configured)", repo, registry.ErrNotFound))
+		return
 	}
 	ex, err := explain(r.Context(), repo, r.PathValue("project"), r.PathValue("version"))
 	if err != nil {

@@ -436,13 +436,16 @@ func (s *CRAN) pruning(ctx context.Context, r *cranRepo, pkg string, d policy.De
 
 // newestAllowed returns the newest version of pkg that policy allows, from the index and,
 // for a proxy, from upstream's Archive/ (reading DESCRIPTIONs as PACKAGES does); "" if none
-// or if dependent pruning left pkg out of PACKAGES (as of the last rendering).
+// or if dependent pruning leaves pkg out of PACKAGES.
 func (s *CRAN) newestAllowed(ctx context.Context, r *cranRepo, pkg string) string {
 	st, _, err := r.packages.get(ctx, packagesKey)
 	if err != nil {
 		return ""
 	}
 	if r.prune {
+		if _, err := s.Packages(ctx, r.name, false); err != nil { // brings the pruning up to date
+			return ""
+		}
 		r.mu.RLock()
 		pruned := r.pruned[pkg] != ""
 		r.mu.RUnlock()

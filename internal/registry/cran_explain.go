@@ -11,8 +11,9 @@ import (
 // Explain answers "why is this version of a CRAN package allowed or blocked?" (`vetted
 // why` and the decisions API). The versions are those of the repository's index and, for
 // a proxy, upstream's Archive/<pkg>/; the licence is the one vetted has read (the index,
-// or an archived DESCRIPTION read for PACKAGES). The decision is the one a download of
-// the version gets, dependent pruning included.
+// or an archived DESCRIPTION read for PACKAGES). The decision is the policy's, dependent
+// pruning included, as a download of the version gets it; a mirror also needs the version
+// synced (the explanation warns when it is not).
 func (s *CRAN) Explain(ctx context.Context, repo, pkg, version string) (*Explanation, error) {
 	r, err := s.repo(repo)
 	if err != nil {
@@ -41,6 +42,9 @@ func (s *CRAN) Explain(ctx context.Context, repo, pkg, version string) (*Explana
 			ex.Listed = true
 			ex.Files = append(ex.Files, "src/contrib/"+filename)
 		}
+	}
+	if r.mirror != nil && !ex.Listed {
+		ex.Warning = joinWarnings(ex.Warning, fmt.Sprintf("mirror %s does not hold %s %s: a download answers 404 until a sync selects it (its filter and the policy must allow it; `vetted mirror sync %s`)", repo, pkg, version, repo))
 	}
 	if !r.hosted && r.mirror == nil {
 		// Older versions of a proxy's packages are in upstream's Archive/.

@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"vetted/internal/catalog"
 )
@@ -72,7 +73,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	if err := write.PingContext(ctx); err != nil {
+	if err := pingWrite(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("catalog: open %s: %w", path, err)
 	}
@@ -100,6 +101,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("catalog: open %s: %w", path, err)
 	}
 	return &Store{write: write, read: read}, nil
+}
+
+// pingWrite opens the write connection, which puts the database in WAL mode. SQLite
+// answers SQLITE_BUSY at once, without waiting busy_timeout, when several processes
+// switch a new database's journal mode together (each would deadlock on the other), so a
+// busy answer is retried for a while.
+func pingWrite(ctx context.Context, write *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := write.PingContext(ctx)
+		var se *msqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // dsn returns the modernc.org/sqlite data source name for the database file at the
