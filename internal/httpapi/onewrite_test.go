@@ -175,14 +175,7 @@ func TestOneWritePipelined(t *testing.T) {
 		}
 		writeBody(w, r, append([]byte(r.URL.Path[1:]), body[len(r.URL.Path)-1:]...))
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: handler, ConnContext: ConnContext}
-	go srv.Serve(Listener(ln))
-	defer srv.Close()
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", serveOneWrite(t, handler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,17 +236,11 @@ func TestOneWriteKeepsSendfile(t *testing.T) {
 		defer f.Close()
 		http.ServeContent(w, r, "", time.Time{}, f)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: handler, ConnContext: ConnContext}
-	go srv.Serve(Listener(ln))
-	defer srv.Close()
+	addr := serveOneWrite(t, handler)
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	defer client.CloseIdleConnections()
 	get := func() {
-		resp, err := client.Get("http://" + ln.Addr().String() + "/big.whl")
+		resp, err := client.Get("http://" + addr + "/big.whl")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,4 +262,18 @@ func TestOneWriteKeepsSendfile(t *testing.T) {
 	if per >= 16 {
 		t.Errorf("%.1f write-like syscalls per 1 MiB download: the file is copied through Write (32 per MiB), not sent with sendfile", per)
 	}
+}
+
+// serveOneWrite serves handler on a loopback port through Listener, as vetted serve does,
+// until the test ends; it returns the address.
+func serveOneWrite(t *testing.T, handler http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler, ConnContext: ConnContext}
+	go srv.Serve(Listener(ln))
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
