@@ -88,8 +88,13 @@ func TestServeWithoutConfig(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("still running 10 s after SIGTERM\n%s", stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "stopped") {
-		t.Fatalf("no graceful shutdown in the log:\n%s", stderr.String())
+	log := stderr.String()
+	if !strings.Contains(log, "msg=stopped") {
+		t.Fatalf("no graceful shutdown in the log:\n%s", log)
+	}
+	// The access lines (buffered) come out before the line that ends the log.
+	if i := strings.Index(log, "path=/readyz"); i < 0 || i > strings.Index(log, "msg=stopped") {
+		t.Fatalf("the access line of /readyz is missing or after the last line:\n%s", log)
 	}
 }
 

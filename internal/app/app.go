@@ -45,6 +45,7 @@ type App struct {
 	Handler  http.Handler
 	catalog  *sqlite.Store
 	policies map[[2]string]*policy.Policy // by policy name and ecosystem
+	logs     Logs
 }
 
 // osvEcosystems maps the ecosystem names of vetted's configuration and CLI to OSV's.
@@ -149,7 +150,7 @@ func New(ctx context.Context, cfg config.Config, logs Logs, version string) (*Ap
 		cat.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel, policies: policies}
+	a := &App{Config: cfg, Log: log, PyPI: svc, Conda: condaSvc, CRAN: cranSvc, Intel: intel, policies: policies, logs: logs}
 	h := httpapi.New(svc, httpapi.Options{Log: log, AccessLog: logs.Access, Registry: reg, Version: version,
 		AdminTokensSHA256: cfg.API.AdminTokensSHA256, Findings: a.Findings, Conda: condaSvc, CRAN: cranSvc, ReadTokensSHA256: readTokens(cfg)})
 	if _, err := intel.Reload(ctx); err != nil {
@@ -426,6 +427,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if a.logs.flush != nil {
+		// The last requests' access lines go out before the line that ends the log.
+		a.logs.flush()
 	}
 	a.Log.Info("stopped")
 	return nil

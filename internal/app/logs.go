@@ -17,6 +17,7 @@ import (
 type Logs struct {
 	Log    *slog.Logger // everything but the access log
 	Access *slog.Logger // one line per request; nil: none
+	flush  func() error // writes out the access log's buffer; nil: nothing to write
 }
 
 // NewLogs returns the loggers the configuration asks for, both writing to w. The access
@@ -29,6 +30,7 @@ func NewLogs(cfg config.Log, w io.Writer) (Logs, func() error) {
 	}
 	buf := newLineBuffer(w, 100*time.Millisecond)
 	logs.Access = slog.New(newAccessHandler(buf, cfg.Format))
+	logs.flush = buf.Close
 	return logs, buf.Close
 }
 
