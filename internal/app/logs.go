@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -45,53 +44,114 @@ func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// lineBuffer collects whole log lines and writes them out when 64 KiB are waiting or
-// every interval, so that a busy server makes one write for many requests.
+// lineBuffer collects whole log lines in memory and hands them to its own goroutine to
+// write, so that no request waits for the log file: a request appends its line under a
+// mutex; a full buffer (64 KiB), and every interval whatever is waiting, goes to the
+// writer, in order. A busy server makes one write for hundreds of requests. When the
+// writer falls behind by every buffer, requests wait for it: no line is dropped.
 type lineBuffer struct {
+	w    io.Writer
 	mu   sync.Mutex
-	w    *bufio.Writer
-	stop chan struct{}
-	done chan struct{}
+	cur  []byte      // lines not handed to the writer yet
+	free chan []byte // empty buffers
+	full chan []byte // buffers to write, in order
+	// closed: the writer has stopped, and lines are written as they come.
+	closed bool
+	stop   chan struct{}
+	done   chan struct{}
 }
 
+const (
+	lineBufferSize = 64 << 10
+	lineBuffers    = 4 // in all: the one being filled, and the ones queued or being written
+)
+
 func newLineBuffer(w io.Writer, interval time.Duration) *lineBuffer {
-	b := &lineBuffer{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(b.done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-b.stop:
-				return
-			case <-t.C:
-				b.mu.Lock()
-				b.w.Flush()
+	b := &lineBuffer{w: w, cur: make([]byte, 0, lineBufferSize), free: make(chan []byte, lineBuffers), full: make(chan []byte, lineBuffers),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	for range lineBuffers - 1 {
+		b.free <- make([]byte, 0, lineBufferSize)
+	}
+	go b.write(interval)
+	return b
+}
+
+// write is the writer goroutine. It never waits for the mutex (a request holding it may
+// be waiting for a buffer this goroutine frees), so its periodic hand-off skips a tick
+// when the mutex is busy.
+func (b *lineBuffer) write(interval time.Duration) {
+	defer close(b.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case buf := <-b.full:
+			b.w.Write(buf)
+			b.free <- buf[:0]
+		case <-t.C:
+			if b.mu.TryLock() {
+				if len(b.cur) > 0 {
+					select {
+					case next := <-b.free:
+						b.full <- b.cur
+						b.cur = next
+					default: // every other buffer is queued: they are written first
+					}
+				}
 				b.mu.Unlock()
 			}
+		case <-b.stop:
+			return
 		}
-	}()
-	return b
+	}
 }
 
 // Write takes one log line (slog handlers write each record in one call).
 func (b *lineBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Write(p)
+	if b.closed {
+		return b.w.Write(p)
+	}
+	if len(b.cur)+len(p) > cap(b.cur) && len(b.cur) > 0 {
+		b.full <- b.cur // never blocks: full holds every buffer
+		b.cur = <-b.free
+	}
+	b.cur = append(b.cur, p...) // a line longer than a buffer grows it
+	return len(p), nil
 }
 
-// Close stops the flusher and writes out what is left.
+// Close stops the writer and writes out what is left; later lines are written at once.
+// It holds the mutex throughout, so no line slips between the last buffer and the first
+// direct write (the writer never waits for the mutex, so it can still stop).
 func (b *lineBuffer) Close() error {
-	select {
-	case <-b.stop:
-	default:
-		close(b.stop)
-		<-b.done
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Flush()
+	if b.closed {
+		return nil
+	}
+	close(b.stop)
+	<-b.done
+	var err error
+	for {
+		select {
+		case buf := <-b.full:
+			if _, werr := b.w.Write(buf); err == nil {
+				err = werr
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if len(b.cur) > 0 {
+		if _, werr := b.w.Write(b.cur); err == nil {
+			err = werr
+		}
+		b.cur = b.cur[:0]
+	}
+	b.closed = true
+	return err
 }
 
 // accessHandler is a slog.Handler for the access log: flat records only (no groups),

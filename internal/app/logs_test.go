@@ -3,7 +3,10 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -50,25 +53,100 @@ func TestAccessHandlerMatchesSlog(t *testing.T) {
 	}
 }
 
+// lockedBuffer is a bytes.Buffer that the line buffer's writer goroutine and the test
+// may use together; slow makes each write take that long.
+type lockedBuffer struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	writes int
+	slow   time.Duration
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	time.Sleep(l.slow)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writes++
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestLineBufferFlushes(t *testing.T) {
-	var out bytes.Buffer
+	var out lockedBuffer
 	b := newLineBuffer(&out, 10*time.Millisecond)
 	b.Write([]byte("one\n"))
 	deadline := time.Now().Add(2 * time.Second)
-	for {
-		b.mu.Lock()
-		n := out.Len()
-		b.mu.Unlock()
-		if n > 0 || time.Now().After(deadline) {
-			break
-		}
+	for out.String() == "" && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
+	}
+	if out.String() != "one\n" {
+		t.Fatalf("after the interval: %q", out.String())
 	}
 	b.Write([]byte("two\n"))
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != "one\ntwo\n" {
+	b.Write([]byte("three\n")) // after Close: written at once
+	if out.String() != "one\ntwo\nthree\n" {
 		t.Fatalf("got %q", out.String())
+	}
+}
+
+// TestLineBufferKeepsEveryLine: lines from many goroutines, many times what the buffers
+// hold, written by a slow writer: none is lost, split or reordered within its goroutine,
+// and they leave in few writes.
+func TestLineBufferKeepsEveryLine(t *testing.T) {
+	out := lockedBuffer{slow: time.Millisecond}
+	b := newLineBuffer(&out, 5*time.Millisecond)
+	const writers, lines = 4, 5000
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range lines {
+				b.Write(fmt.Appendf(nil, "writer=%d line=%05d %s\n", w, i, strings.Repeat("x", 60)))
+			}
+		})
+	}
+	wg.Wait()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := make([]int, writers)
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	for _, l := range got {
+		var w, i int
+		if _, err := fmt.Sscanf(l, "writer=%d line=%d", &w, &i); err != nil || w < 0 || w >= writers || i != next[w] {
+			t.Fatalf("line %q: want writer %d's line %d next", l, w, next[max(0, min(w, writers-1))])
+		}
+		next[w]++
+	}
+	if len(got) != writers*lines {
+		t.Fatalf("%d lines, want %d", len(got), writers*lines)
+	}
+	if out.writes > len(out.b.Bytes())/(lineBufferSize/2)+50 {
+		t.Errorf("%d writes for %d bytes: lines should leave many to a write", out.writes, out.b.Len())
+	}
+}
+
+// TestLineBufferRequestsDoNotWaitForTheWriter: while the log file is slow, requests go on
+// appending lines until every buffer is queued, instead of writing in their own turn.
+func TestLineBufferRequestsDoNotWaitForTheWriter(t *testing.T) {
+	out := lockedBuffer{slow: 300 * time.Millisecond}
+	b := newLineBuffer(&out, time.Hour)
+	defer b.Close()
+	line := []byte(strings.Repeat("x", 99) + "\n")
+	start := time.Now()
+	// Two buffers' worth: the first full one goes to the (slow) writer, the second is
+	// being filled. A request that wrote the first itself would wait 300 ms.
+	for range 2 * lineBufferSize / len(line) {
+		b.Write(line)
+	}
+	if took := time.Since(start); took > 150*time.Millisecond {
+		t.Errorf("appending two buffers of lines took %v while the writer was busy: requests waited for the log file", took)
 	}
 }
