@@ -26,6 +26,9 @@
 #                 (other jobs on a shared machine skew the runs); 0: do not wait
 #   REV=HEAD      build vetted as committed at that revision (git archive; bench/ from the
 #                 work tree) instead of the work tree
+#   GZIP=1        (b) as pip asks for it: every run sends Accept-Encoding: gzip, vetted answers
+#                 its gzipped page, nginx the same bytes with gzip_static (the table's bytes
+#                 are the gzipped size)
 #   PERF=1        then profile vetted under each load with perf (top functions to stderr)
 #   KEEP=1        keep the temp folder (logs, configs, wrk outputs) and print its path
 # Needs: go, wrk, nginx, curl  (Debian: apt-get install -y --no-install-recommends nginx wrk curl)
@@ -212,6 +215,15 @@ curl -sf --max-time 30 -H "Accept: $JSON_TYPE" -D "$TMP/page.headers" -o "$NG/ro
 curl -sf --max-time 30 -H "Accept: $JSON_TYPE" -o /dev/null "$VBASE/pypi/bench/simple/bigwheel/" ||
 	die "GET bigwheel's page failed"
 curl -sf --max-time 30 -D "$TMP/wheel.headers" -o "$NG/root/$WHEEL" "$V_WHEEL" || die "GET $V_WHEEL failed"
+GZIP=${GZIP:-0}
+ENCODING=()
+if [[ $GZIP == 1 ]]; then
+	# The raw gzipped bytes vetted sends (curl without --compressed keeps them).
+	ENCODING=(-H "Accept-Encoding: gzip")
+	curl -sf --max-time 30 -H "Accept: $JSON_TYPE" "${ENCODING[@]}" -D "$TMP/page.gz.headers" -o "$NG/root/page.json.gz" "$V_PAGE" ||
+		die "GET $V_PAGE (gzip) failed"
+	grep -qi '^content-encoding: gzip' "$TMP/page.gz.headers" || die "vetted did not gzip the page"
+fi
 cmp -s "$NG/root/$WHEEL" "$TMP/upstream/bigwheel/$WHEEL" || die "vetted served other bytes than upstream's wheel"
 grep -qi "^content-type: $JSON_TYPE" "$TMP/page.headers" || die "vetted's page is not $JSON_TYPE"
 grep -qi '^content-type: application/octet-stream' "$TMP/wheel.headers" || die "vetted's wheel is not application/octet-stream"
@@ -233,6 +245,7 @@ http {
     }
     default_type application/octet-stream;
     sendfile on;
+    gzip_static on; # page.json.gz, when GZIP=1
     keepalive_timeout 65;
     # nginx closes a keep-alive connection after 1000 requests by default; Go never does.
     # Lifting the limit makes nginx the stronger (fairer) baseline.
@@ -261,6 +274,10 @@ wait_http "$NBASE/page.json" 30 || {
 N_PAGE=$NBASE/page.json
 N_WHEEL=$NBASE/$WHEEL
 curl -sf --max-time 30 -o "$TMP/n.page" "$N_PAGE" && cmp -s "$TMP/n.page" "$NG/root/page.json" || die "nginx serves other page bytes"
+if [[ $GZIP == 1 ]]; then
+	curl -sf --max-time 30 "${ENCODING[@]}" -o "$TMP/n.page.gz" "$N_PAGE" && cmp -s "$TMP/n.page.gz" "$NG/root/page.json.gz" ||
+		die "nginx does not serve vetted's gzipped page bytes (gzip_static)"
+fi
 curl -sf --max-time 30 -o "$TMP/n.wheel" "$N_WHEEL" && cmp -s "$TMP/n.wheel" "$NG/root/$WHEEL" || die "nginx serves other wheel bytes"
 curl -sf --max-time 5 -D - -o /dev/null "$N_PAGE" | grep -qi "^content-type: $JSON_TYPE" || die "nginx's page is not $JSON_TYPE"
 
@@ -271,10 +288,15 @@ if [[ $BASELINE == 1 ]]; then
 	GBASE=http://127.0.0.1:$GPORT
 	wait_http "$GBASE/page.json" 30 || die "gobaseline did not answer within 30 s: $(cat "$TMP/gobaseline.log")"
 	curl -sf --max-time 30 -o "$TMP/g.page" "$GBASE/page.json" && cmp -s "$TMP/g.page" "$NG/root/page.json" || die "gobaseline serves other page bytes"
+	if [[ $GZIP == 1 ]]; then
+		curl -sf --max-time 30 "${ENCODING[@]}" -o "$TMP/g.page.gz" "$GBASE/page.json" && cmp -s "$TMP/g.page.gz" "$NG/root/page.json.gz" ||
+			die "gobaseline does not serve vetted's gzipped page bytes"
+	fi
 	curl -sf --max-time 30 -o "$TMP/g.wheel" "$GBASE/$WHEEL" && cmp -s "$TMP/g.wheel" "$NG/root/$WHEEL" || die "gobaseline serves other wheel bytes"
 fi
 
 PAGE_BYTES=$(wc -c <"$NG/root/page.json")
+[[ $GZIP == 1 ]] && PAGE_BYTES="$(wc -c <"$NG/root/page.json.gz") gzip"
 WHEEL_BYTES=$(wc -c <"$NG/root/$WHEEL")
 RSS_WARM_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$VETTED_PID/status")
 
@@ -319,7 +341,7 @@ run_wrk() {
 	b0=$(busy_ticks)
 	i0=$(irq_ticks)
 	if ! { time timeout "$WRK_LIMIT" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
-		-H "Accept: $JSON_TYPE" "$url" >"$out" 2>&1; } 2>"$out.time"; then
+		-H "Accept: $JSON_TYPE" "${ENCODING[@]}" "$url" >"$out" 2>&1; } 2>"$out.time"; then
 		die "wrk $name failed: $(cat "$out")"
 	fi
 	t1=$(cpu_ticks "$pid")
@@ -370,7 +392,7 @@ if [[ ${PERF:-0} == 1 ]]; then
 			[[ $c == b ]] && url=$V_PAGE
 			wait_quiet "perf-$c"
 			say "perf: vetted ($c) under wrk for $DURATION"
-			timeout "$WRK_LIMIT" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -H "Accept: $JSON_TYPE" "$url" >"$TMP/wrk.perf-$c" 2>&1 &
+			timeout "$WRK_LIMIT" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -H "Accept: $JSON_TYPE" "${ENCODING[@]}" "$url" >"$TMP/wrk.perf-$c" 2>&1 &
 			wrkpid=$!
 			sleep 1
 			timeout $(($(dur_seconds "$DURATION") + 10)) perf record -q -F 999 -g -p "$VETTED_PID" -o "$TMP/perf-$c.data" -- sleep "$(($(dur_seconds "$DURATION") > 3 ? $(dur_seconds "$DURATION") - 2 : 1))" >/dev/null 2>&1 || true
@@ -409,7 +431,7 @@ report() {
 	echo
 	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ); $NCPU cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); $(go version | awk '{print $3}'); $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'); wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')"
 	echo "vetted built from the $BUILT_FROM."
-	echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS interleaved rounds (nginx a, vetted a,$([[ $BASELINE == 1 ]] && echo " go a,") nginx b, vetted b$([[ $BASELINE == 1 ]] && echo ", go b")); medians."
+	echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS interleaved rounds (nginx a, vetted a,$([[ $BASELINE == 1 ]] && echo " go a,") nginx b, vetted b$([[ $BASELINE == 1 ]] && echo ", go b")); medians.$([[ $GZIP == 1 ]] && echo " Every run sends Accept-Encoding: gzip (GZIP=1).")"
 	echo
 	echo "| case | bytes | nginx req/s | vetted req/s | vetted/nginx | target | verdict |"
 	echo "|---|---:|---:|---:|---:|---|---|"
