@@ -205,14 +205,3 @@ func (s *Conda) Sync(ctx context.Context, repo string, progress SyncProgress) (S
 	return res, nil
 }
 
-// Mirrors lists the mirror repositories (for scheduled syncs).
-func (s *Conda) Mirrors() []string {
-	var out []string
-	for name, r := range s.repos {
-		if r.mirror != nil {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}

@@ -403,18 +403,6 @@ func (s *CRAN) describe(ctx context.Context, sha256, filename string) (cran.Entr
 	return cran.EntryFromDescription(desc, hex.EncodeToString(md.Sum(nil)))
 }
 
-// Mirrors lists the CRAN mirror repositories (for scheduled syncs).
-func (s *CRAN) Mirrors() []string {
-	var out []string
-	for name, r := range s.repos {
-		if r.mirror != nil {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // mirrorLocation says where a mirrored version lives upstream, as of the last sync, and
 // the MD5 it had when mirrored (for fetching it again when its blob has gone).
 func (s *CRAN) mirrorLocation(ctx context.Context, r *cranRepo, pkg, version, filename string) (rel, md5sum string, err error) {
