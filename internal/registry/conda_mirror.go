@@ -204,4 +204,3 @@ func (s *Conda) Sync(ctx context.Context, repo string, progress SyncProgress) (S
 	}
 	return res, nil
 }
-
