@@ -383,10 +383,17 @@ configuration alone.`,
 				inUse[r.Policy] = true
 			}
 			type row struct {
-				Policy, Project, Versions, Rule, Owner, Reason, Expires, Status string
-				LastApplied                                                     string `json:"last_applied"`  // UTC date, or "" when never
-				TrackedSince                                                    string `json:"tracked_since"` // UTC date a server first ran with it, or ""
-				rank                                                            int
+				Policy       string `json:"policy"`
+				Project      string `json:"project"`
+				Versions     string `json:"versions"`
+				Rule         string `json:"rule"`
+				Owner        string `json:"owner"`
+				Reason       string `json:"reason"`
+				Expires      string `json:"expires"`
+				Status       string `json:"status"`
+				LastApplied  string `json:"last_applied"`  // UTC date, or "" when never
+				TrackedSince string `json:"tracked_since"` // UTC date a server first ran with it, or ""
+				rank         int
 			}
 			var rows []row
 			now := time.Now().UTC()
@@ -394,7 +401,7 @@ configuration alone.`,
 			for name, p := range cfg.Policies {
 				for _, e := range p.Exceptions {
 					exp, _ := e.ExpiryTime()
-					r := row{Policy: name, Project: e.Project, Versions: orDash(e.Versions), Rule: orDash(e.Rule), Owner: e.Owner, Reason: e.Reason, Expires: e.Expires, rank: 2}
+					r := row{Policy: name, Project: e.Project, Versions: e.Versions, Rule: e.Rule, Owner: e.Owner, Reason: e.Reason, Expires: e.Expires, rank: 2}
 					left := fmt.Sprintf("%d days left", int(exp.Sub(now).Hours()/24))
 					u, tracked := uses[app.ExceptionKey(name, e)]
 					if tracked {
@@ -442,7 +449,7 @@ configuration alone.`,
 					case last == "":
 						last = "never (since " + r.TrackedSince + ")"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Policy, r.Project, r.Versions, r.Rule, r.Owner, r.Expires, last, trim(r.Reason, 50))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Policy, r.Project, orDash(r.Versions), orDash(r.Rule), r.Owner, r.Expires, last, trim(r.Reason, 50))
 				}
 				tw.Flush()
 			}
