@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -99,10 +100,7 @@ refused at download with a reason.`,
 				}
 				logs, flush := app.NewLogs(cfg.Log, os.Stderr)
 				defer flush()
-				if limit, _ := config.ParseBytes(cfg.MemoryLimit); limit > 0 { // validated by load
-					debug.SetMemoryLimit(limit)
-					logs.Log.Info("memory limit set", "bytes", limit)
-				}
+				applyMemoryLimit(cfg, logs.Log)
 				if floor, _ := config.ParseBytes(cfg.GCFloor); floor > 0 {
 					if gogc := os.Getenv("GOGC"); gogc != "" {
 						logs.Log.Info("gc_floor not applied: GOGC is set", "GOGC", gogc)
@@ -150,7 +148,17 @@ func openApp(ctx context.Context, load func() (config.Config, error), level stri
 		return nil, err
 	}
 	log := app.NewLogger(config.Log{Level: level, Format: "text"}, os.Stderr)
+	applyMemoryLimit(cfg, log)
 	return app.New(ctx, cfg, app.Logs{Log: log}, buildVersion())
+}
+
+// applyMemoryLimit sets the configured soft memory limit for this process: the server,
+// and the commands that open the stores (a mirror sync holds as much as a refresh).
+func applyMemoryLimit(cfg config.Config, log *slog.Logger) {
+	if limit, _ := config.ParseBytes(cfg.MemoryLimit); limit > 0 { // validated by load
+		debug.SetMemoryLimit(limit)
+		log.Info("memory limit set", "bytes", limit)
+	}
 }
 
 func newInit(stdout io.Writer) *cobra.Command {

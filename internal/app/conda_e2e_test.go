@@ -494,6 +494,8 @@ type shardedChannel struct {
 	mu      sync.Mutex
 	asked   map[string]int
 	corrupt bool // serve every shard with one byte changed
+	// indexSubdir, if set, is the subdir every shard index names, whatever its path.
+	indexSubdir string
 }
 
 func (s *shardedChannel) files(t *testing.T) map[string][]byte {
@@ -504,7 +506,7 @@ func (s *shardedChannel) files(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		index, err := repodata.RenderShards(rd, nil, repodata.ShardInfo{}, func(sum [32]byte, shard []byte) error {
+		index, err := repodata.RenderShards(rd, nil, repodata.ShardInfo{Subdir: s.indexSubdir}, func(sum [32]byte, shard []byte) error {
 			out[subdir+"/shards/"+repodata.ShardFilename(sum)] = shard
 			return nil
 		})

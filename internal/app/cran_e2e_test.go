@@ -436,3 +436,31 @@ policies:
 		}
 	}
 }
+
+// TestCRANArchivedTarballChecked: CRAN publishes no digest for archived versions, so an
+// archived tarball must at least hold the package its name says. One that holds another
+// package is refused (502) and not kept; the good current version still downloads.
+func TestCRANArchivedTarballChecked(t *testing.T) {
+	repo := crantest.NewRepo()
+	impostor := crantest.Package{Name: "other", Version: "9.9.9", License: "MIT + file LICENSE"}
+	repo.AddTarball(crantest.Package{Name: "pkgA", Version: "1.0.0", License: "MIT + file LICENSE"}, impostor.Tarball())
+	repo.Add(crantest.Package{Name: "pkgA", Version: "2.0.0", License: "MIT + file LICENSE"})
+	up := httptest.NewServer(repo)
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(`
+repositories:
+  - {name: r, ecosystem: cran, kind: proxy, upstream: %s}
+`, up.URL))
+	for range 2 { // the second time, nothing was kept from the first
+		resp, body := httpGet(t, v.URL+"/cran/r/src/contrib/Archive/pkgA/pkgA_1.0.0.tar.gz")
+		if resp.StatusCode != 502 || !strings.Contains(string(body), "pkgA_1.0.0.tar.gz") {
+			t.Fatalf("archived tarball holding another package: %s\n%s", resp.Status, body)
+		}
+	}
+	if n := repo.Requests("/src/contrib/Archive/pkgA/pkgA_1.0.0.tar.gz"); n != 2 {
+		t.Errorf("upstream asked %d times for the bad archived tarball, want 2 (it is never kept)", n)
+	}
+	if resp, _ := httpGet(t, v.URL+"/cran/r/src/contrib/pkgA_2.0.0.tar.gz"); resp.StatusCode != 200 {
+		t.Fatalf("current version: %s", resp.Status)
+	}
+}

@@ -547,6 +547,7 @@ func ParseBytes(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
+	given := s
 	units := []struct {
 		suffix string
 		factor int64
@@ -560,7 +561,7 @@ func ParseBytes(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 || n > math.MaxInt64/factor {
-		return 0, fmt.Errorf("%q is not a size; write a positive number with a unit, such as 900MiB or 2GiB", s)
+		return 0, fmt.Errorf("%q is not a size; write a positive whole number with a unit, such as 900MiB or 2GiB (1536MiB, not 1.5GiB)", given)
 	}
 	return n * factor, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,8 +116,8 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"lots", "-1GiB", "0", "1.5GiB", "9999999999TiB", "MiB"} {
-		if _, err := ParseBytes(in); err == nil {
-			t.Errorf("ParseBytes(%q) accepted", in)
+		if _, err := ParseBytes(in); err == nil || !strings.Contains(err.Error(), strconv.Quote(in)) {
+			t.Errorf("ParseBytes(%q): %v; want an error quoting the value as given", in, err)
 		}
 	}
 	c := Default()

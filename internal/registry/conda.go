@@ -138,6 +138,7 @@ func NewConda(deps Deps, repos []CondaRepo) (*Conda, error) {
 			return s.fetchRepodata(ctx, r, subdir, prev)
 		}
 		r.repodata.encode = encodeRepodata
+		r.repodata.owned = rc.Hosted
 		r.repodata.decode = func(b []byte) (*repodata.Repodata, error) {
 			if bytes.HasPrefix(b, []byte(shardedHeader)) {
 				return s.decodeSharded(context.Background(), r, b)

@@ -125,10 +125,9 @@ func (s *Conda) fetchSharded(ctx context.Context, r *condaRepo, subdir string, p
 	for i, name := range todo {
 		changed[name] = shards[i]
 	}
+	// The subdir is the one asked for, whatever upstream's index says: the shards are
+	// stored under it, and the document is served under it.
 	info := repodata.Info{Subdir: subdir, BaseURL: idx.Info.BaseURL}
-	if idx.Info.Subdir != "" {
-		info.Subdir = idx.Info.Subdir
-	}
 	out := repodata.Patch(base, changed, info)
 	out.Shards = idx.Shards
 	// Shards of the previous document that the new one no longer lists go once it is
@@ -147,14 +146,19 @@ func (s *Conda) fetchSharded(ctx context.Context, r *condaRepo, subdir string, p
 	return out, val, false, true, nil
 }
 
-// checkShardNames makes sure a shard holds only records of its package name: a shard
-// listed for one name must not replace the records of another.
+// checkShardNames makes sure a shard holds only records of its package name, and
+// removes only files of it: a shard listed for one name must not change another's.
 func checkShardNames(sh *repodata.Shard, name string) error {
 	for _, m := range []map[string]*repodata.Record{sh.Packages, sh.PackagesConda} {
 		for filename, rec := range m {
 			if rec.Name != name {
 				return fmt.Errorf("the shard of %s holds %s, a record of %s", name, filename, rec.Name)
 			}
+		}
+	}
+	for _, filename := range sh.Removed {
+		if n, _, _, _, ok := repodata.SplitFilename(filename); !ok || n != name {
+			return fmt.Errorf("the shard of %s removes %q, which is not a package file of %s", name, filename, name)
 		}
 	}
 	return nil
@@ -366,6 +370,9 @@ func (s *Conda) decodeSharded(ctx context.Context, r *condaRepo, body []byte) (*
 		p, err := s.deps.Catalog.GetPage(ctx, r.name, key)
 		if err != nil {
 			return nil, fmt.Errorf("shard %s of %s: %w", key, name, err)
+		}
+		if sha256.Sum256(p.Body) != sum {
+			return nil, fmt.Errorf("shard %s of %s: the catalog's copy does not match its sha256", key, name)
 		}
 		sh, err := repodata.ParseShard(p.Body, "catalog "+key)
 		if err != nil {

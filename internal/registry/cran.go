@@ -116,6 +116,7 @@ func NewCRAN(deps Deps, repos []CRANRepo) (*CRAN, error) {
 			return s.fetchPackages(ctx, r, prev)
 		}
 		r.packages.encode, r.packages.decode = encode, decode
+		r.packages.owned = rc.Hosted
 		if rc.Mirror != nil {
 			if rc.Hosted {
 				return nil, fmt.Errorf("repository %s: a hosted repository cannot be a mirror", rc.Name)
@@ -505,7 +506,8 @@ func (s *CRAN) fetch(ctx context.Context, r *cranRepo, pkg, version, filename st
 }
 
 // download fetches the tarball at rel (relative to the upstream's root), verified against
-// md5sum unless it is "", and stores it.
+// md5sum, and stores it. CRAN publishes no digest for archived files (md5sum ""): such a
+// source package must at least hold the DESCRIPTION its name says, or it is not kept.
 func (s *CRAN) download(ctx context.Context, r *cranRepo, pkg, version, filename, rel, md5sum string) (catalog.File, error) {
 	hashes := map[string]string{}
 	if md5sum != "" {
@@ -540,6 +542,11 @@ func (s *CRAN) download(ctx context.Context, r *cranRepo, pkg, version, filename
 			return catalog.File{}, fmt.Errorf("%s: %w", ue.Error(), ErrNotFound)
 		}
 		return catalog.File{}, err
+	}
+	if md5sum == "" && strings.HasSuffix(filename, cran.ExtSource) {
+		if _, err := s.describe(ctx, sum, filename); err != nil {
+			return catalog.File{}, &BadUpstreamError{URL: src, Err: err}
+		}
 	}
 	return catalog.File{Project: pkg, Version: version, Filename: filename, SHA256: sum, Size: n, UpstreamURL: src}, nil
 }

@@ -357,17 +357,8 @@ func (s *CRAN) mirrorVersion(ctx context.Context, r *cranRepo, cur cran.Entry, v
 	fetched := false
 	a, err := r.stored.get(ctx, filename, func(ctx context.Context) (catalog.File, error) {
 		row, err := s.download(ctx, r, pkg, version, filename, rel, md)
-		if err != nil || md != "" {
-			fetched = err == nil
-			return row, err
-		}
-		// CRAN publishes no digest for archived files: the package inside must at least
-		// be the one the name says, or it is not kept.
-		if _, err := s.describe(ctx, row.SHA256, filename); err != nil {
-			return catalog.File{}, &BadUpstreamError{URL: row.UpstreamURL, Err: err}
-		}
-		fetched = true
-		return row, nil
+		fetched = err == nil
+		return row, err
 	})
 	if err != nil {
 		return cran.Entry{}, false, err

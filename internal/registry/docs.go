@@ -38,6 +38,9 @@ type docs[T any] struct {
 	stored func(ctx context.Context, key string, v T)
 	// name describes a key in messages.
 	name func(key string) string
+	// owned: vetted writes these documents itself (a hosted repository's index), so an
+	// unreadable copy cannot be fetched again and is an error, not a refetch.
+	owned bool
 
 	mu sync.RWMutex
 	m  map[string]*doc[T]
@@ -60,6 +63,11 @@ func newDocs[T any](repo, what string, ttl time.Duration, deps *Deps, flight *si
 	return &docs[T]{repo: repo, what: what, ttl: ttl, deps: deps, flight: flight, m: map[string]*doc[T]{}, name: func(k string) string { return k }}
 }
 
+// errUnreadable marks a cached document that the catalog has but vetted cannot read back
+// (its blob missing or damaged, a shard gone, a form it cannot decode): get fetches it
+// again rather than failing every request.
+var errUnreadable = errors.New("the cached copy is unreadable")
+
 // cached returns the document from memory, else from the catalog; nil if never fetched.
 func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	c.mu.RLock()
@@ -77,11 +85,11 @@ func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	}
 	body, blob, err := c.loadBody(ctx, key, row.Body)
 	if err != nil {
-		return nil, fmt.Errorf("catalog %s %s/%s: %w", c.what, c.repo, c.name(key), err)
+		return nil, fmt.Errorf("catalog %s %s/%s: %w: %w", c.what, c.repo, c.name(key), errUnreadable, err)
 	}
 	v, err := c.decode(body)
 	if err != nil {
-		return nil, fmt.Errorf("catalog %s %s/%s is unreadable (delete the data folder's vetted.db to refetch): %w", c.what, c.repo, c.name(key), err)
+		return nil, fmt.Errorf("catalog %s %s/%s: %w: %w", c.what, c.repo, c.name(key), errUnreadable, err)
 	}
 	d = &doc[T]{value: v, validators: upstream.Validators{ETag: row.ETag, LastModified: row.LastModified}, changedAt: row.FetchedAt, fetchedAt: row.FetchedAt, gen: genOf(body), blob: blob}
 	c.mu.Lock()
@@ -117,6 +125,13 @@ func (c *docs[T]) get(ctx context.Context, key string) (*doc[T], string, error) 
 		return d, "", nil
 	}
 	d, err := c.cached(ctx, key)
+	if errors.Is(err, errUnreadable) && c.owned {
+		return nil, "", fmt.Errorf("%w; vetted wrote it and cannot fetch it from anywhere: restore the data folder from a backup, or upload the packages again", err)
+	}
+	if errors.Is(err, errUnreadable) {
+		c.deps.Log.Warn("fetching a cached "+c.what+" again: "+err.Error(), "repo", c.repo, c.what, c.name(key))
+		d, err = nil, nil
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -295,7 +310,7 @@ func (c *docs[T]) loadBody(ctx context.Context, key string, row []byte) (body []
 	blob = string(ref)
 	f, info, err := c.deps.Blobs.Open(ctx, blob)
 	if err != nil {
-		return nil, "", fmt.Errorf("its blob %s is missing (delete the data folder's vetted.db to refetch): %w", blob, err)
+		return nil, "", fmt.Errorf("its blob %s is missing: %w", blob, err)
 	}
 	defer f.Close()
 	body = make([]byte, info.Size)
@@ -304,7 +319,7 @@ func (c *docs[T]) loadBody(ctx context.Context, key string, row []byte) (body []
 	}
 	body, ok = bytes.CutPrefix(body, []byte(c.blobHeader(key)))
 	if !ok {
-		return nil, "", fmt.Errorf("its blob %s belongs to another document (delete the data folder's vetted.db to refetch)", blob)
+		return nil, "", fmt.Errorf("its blob %s belongs to another document", blob)
 	}
 	return body, blob, nil
 }

@@ -214,6 +214,7 @@ func Patch(rd *Repodata, changed map[string]*Shard, info Info) *Repodata {
 		out.Removed = append(out.Removed, sh.Removed...)
 	}
 	slices.Sort(out.Removed)
+	out.Removed = slices.Compact(out.Removed)
 	return out
 }
 

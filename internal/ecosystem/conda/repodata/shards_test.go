@@ -271,3 +271,21 @@ json.dump(out, sys.stdout, sort_keys=True)
 		t.Errorf("python read:\n%s", out)
 	}
 }
+
+// TestPatchRemovedOnce: a file a shard removes is listed once, however many times the
+// shard is patched in (even a name that is no package file, which Patch cannot tell
+// apart), and a changed shard's removals replace its previous ones.
+func TestPatchRemovedOnce(t *testing.T) {
+	rd := &Repodata{}
+	for range 3 {
+		rd = Patch(rd, map[string]*Shard{"foo": {Removed: []string{"foo-0.9-0.tar.bz2", "foo-0.8-0.conda", "weird"}}}, Info{Subdir: "noarch"})
+		rd = Patch(rd, map[string]*Shard{"bar": {Removed: []string{"bar-1-0.tar.bz2"}}}, Info{Subdir: "noarch"})
+	}
+	if want := []string{"bar-1-0.tar.bz2", "foo-0.8-0.conda", "foo-0.9-0.tar.bz2", "weird"}; !slices.Equal(rd.Removed, want) {
+		t.Errorf("removed after patching each shard three times: %q, want %q", rd.Removed, want)
+	}
+	rd = Patch(rd, map[string]*Shard{"foo": {Removed: []string{"foo-0.7-0.conda"}}}, Info{Subdir: "noarch"})
+	if want := []string{"bar-1-0.tar.bz2", "foo-0.7-0.conda", "weird"}; !slices.Equal(rd.Removed, want) {
+		t.Errorf("removed after foo's shard changed: %q, want %q", rd.Removed, want)
+	}
+}
