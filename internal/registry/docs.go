@@ -76,6 +76,25 @@ func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	if d != nil {
 		return d, nil
 	}
+	// Concurrent first requests after a restart share one load: a big document is
+	// read and decoded once, not once per request.
+	v, err, _ := c.flight.Do(c.repo+"\x00"+c.what+"\x00load\x00"+key, func() (any, error) {
+		return c.load(context.WithoutCancel(ctx), key)
+	})
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return v.(*doc[T]), nil
+}
+
+// load reads the document of key from the catalog and caches it; nil if never fetched.
+func (c *docs[T]) load(ctx context.Context, key string) (*doc[T], error) {
+	c.mu.RLock()
+	d := c.m[key]
+	c.mu.RUnlock()
+	if d != nil {
+		return d, nil
+	}
 	row, err := c.deps.Catalog.GetPage(ctx, c.repo, key)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, nil
@@ -245,12 +264,21 @@ func (c *docs[T]) replace(ctx context.Context, key string, v T) error {
 	c.mu.RLock()
 	old := c.m[key]
 	c.mu.RUnlock()
+	oldBlob := ""
+	if old != nil {
+		oldBlob = old.blob
+	} else if row, err := c.deps.Catalog.GetPage(ctx, c.repo, key); err == nil {
+		// Not in memory (evicted, or since a restart): the row names the blob.
+		if ref, ok := bytes.CutPrefix(row.Body, []byte(blobRef)); ok {
+			oldBlob = string(ref)
+		}
+	}
 	d := &doc[T]{value: v, changedAt: now, fetchedAt: now, gen: genOf(body)}
 	if err := c.store(ctx, key, d, body); err != nil {
 		return err
 	}
-	if old != nil && old.blob != "" && old.blob != d.blob {
-		c.dropBlob(ctx, old.blob)
+	if oldBlob != "" && oldBlob != d.blob {
+		c.dropBlob(ctx, oldBlob)
 	}
 	return nil
 }
@@ -289,6 +317,9 @@ func (c *docs[T]) store(ctx context.Context, key string, d *doc[T], body []byte)
 		row = []byte(blobRef + info.SHA256)
 	}
 	if err := c.deps.Catalog.PutPage(ctx, catalog.Page{Repo: c.repo, Key: key, Body: row, ETag: d.validators.ETag, LastModified: d.validators.LastModified, FetchedAt: d.fetchedAt}); err != nil {
+		if d.blob != "" {
+			c.dropBlob(ctx, d.blob) // no row refers to it
+		}
 		return fmt.Errorf("store %s %s/%s: %w", c.what, c.repo, c.name(key), err)
 	}
 	c.mu.Lock()
