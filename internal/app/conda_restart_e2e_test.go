@@ -3,12 +3,15 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"vetted/internal/catalog/sqlite"
+	"vetted/internal/ecosystem/conda/condatest"
 )
 
 // TestCondaShardsAfterRestart: a sharded subdir is served from the catalog after a
@@ -62,4 +65,54 @@ func TestCondaShardsAfterRestart(t *testing.T) {
 
 	up.Close()
 	get("after a restart with upstream down")
+}
+
+// TestCondaValidatorsPerForm: when upstream stops offering shards, repodata.json is not
+// asked for with the shard index's validators. Here both carry the same Last-Modified,
+// so a date sent to the wrong URL would get a 304 and keep the old records.
+func TestCondaValidatorsPerForm(t *testing.T) {
+	sc := &shardedChannel{ch: condaFixture(), asked: map[string]int{}}
+	const lastModified = "Wed, 25 Nov 2026 10:00:00 GMT"
+	var mu sync.Mutex
+	sharded := true
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		shards := sharded
+		mu.Unlock()
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		form := p == "linux-64/repodata_shards.msgpack.zst"
+		if !shards {
+			form = p == "linux-64/repodata.json"
+		}
+		switch {
+		case form && r.Header.Get("If-Modified-Since") == lastModified:
+			w.WriteHeader(http.StatusNotModified)
+		case form && shards:
+			w.Header().Set("Last-Modified", lastModified)
+			w.Write(sc.files(t)[p])
+		case form:
+			w.Header().Set("Last-Modified", lastModified)
+			w.Write(sc.ch.Repodata("linux-64"))
+		case strings.HasSuffix(p, "repodata_shards.msgpack.zst") || (shards && strings.HasSuffix(p, "repodata.json")):
+			http.NotFound(w, r)
+		case strings.Contains(p, "/shards/"):
+			w.Write(sc.files(t)[p])
+		default:
+			sc.ch.ServeHTTP(w, r)
+		}
+	}))
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	if resp, body := httpGet(t, v.URL+"/conda/cf/linux-64/repodata.json"); resp.StatusCode != 200 {
+		t.Fatalf("repodata from shards: %s %s", resp.Status, body)
+	}
+	// Upstream drops its shards and gains a package, under the same date.
+	sc.ch.Add(condatest.Package{Name: "tiny-new", Version: "1.0", License: "MIT"}, ".conda")
+	mu.Lock()
+	sharded = false
+	mu.Unlock()
+	resp, body := httpGet(t, v.URL+"/conda/cf/linux-64/repodata.json")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "tiny-new-1.0-") {
+		t.Fatalf("after upstream dropped its shards: %s; tiny-new missing:\n%.400s", resp.Status, body)
+	}
 }

@@ -201,14 +201,23 @@ func (s *Conda) fetchRepodata(ctx context.Context, r *condaRepo, subdir string, 
 	if r.hosted {
 		return emptyRepodata(subdir), upstream.Validators{}, false, nil
 	}
-	if rd, val, notModified, found, err := s.fetchSharded(ctx, r, subdir, prev); found || err != nil {
-		return rd, val, notModified, err
-	}
 	// The records that did not change since the version in memory are not decoded again.
 	var last *repodata.Repodata
 	if old, err := r.repodata.cached(ctx, subdir); err == nil && old != nil {
 		last = old.value
 	}
+	// prev came from the shard index or from repodata.json, whichever the cached version
+	// was read from; sent to the other, a date that happens to match would be a false 304.
+	prevShards, prevJSON := prev, prev
+	if last != nil && last.Shards != nil {
+		prevJSON = upstream.Validators{}
+	} else {
+		prevShards = upstream.Validators{}
+	}
+	if rd, val, notModified, found, err := s.fetchSharded(ctx, r, subdir, prevShards); found || err != nil {
+		return rd, val, notModified, err
+	}
+	prev = prevJSON
 	if r.local {
 		p := filepath.Join(r.upstream, subdir, "repodata.json")
 		v, _, err := localValidators(p)
