@@ -32,7 +32,15 @@ type servedShard struct {
 type shardSet struct {
 	byName map[string]servedShard
 	byFile map[string]*Rendered // "<sha256>.msgpack.zst"
+	// replaced are the previous set's shards that this one replaced under the same policy
+	// revision (upstream changed), still served until graceUntil: a client that fetched
+	// the index just before the refresh can finish its solve.
+	replaced   map[string]*Rendered
+	graceUntil time.Time
 }
+
+// shardGrace is how long a replaced shard stays servable.
+const shardGrace = 10 * time.Minute
 
 // renderShards renders a subdir's shard index, reusing the shards of the previous
 // rendering whose inputs are unchanged, and makes the new set current.
@@ -122,6 +130,19 @@ func (r *condaRepo) renderShards(rd *repodata.Repodata, subdir string, newKeep f
 		}
 	}
 	index := enc.Index(repodata.ShardInfo{Subdir: subdir}, subdir, sums)
+	if prev != nil {
+		// Only shards rendered under this revision: after a policy or facts change, no
+		// shard of the old decisions is served.
+		for _, o := range prev.byName {
+			if file := repodata.ShardFilename(o.sum); o.page != nil && o.rev == rev && next.byFile[file] == nil {
+				if next.replaced == nil {
+					next.replaced = map[string]*Rendered{}
+				}
+				next.replaced[file] = o.page
+			}
+		}
+		next.graceUntil = r.now().Add(shardGrace)
+	}
 	r.mu.Lock()
 	r.shardSets[subdir] = next
 	r.mu.Unlock()
@@ -180,12 +201,20 @@ func groupByName(rd *repodata.Repodata, only map[string]bool) map[string]*repoda
 	return groups
 }
 
-// servedShardFile returns a shard of the subdir's current set, or nil.
+// servedShardFile returns a shard of the subdir's current set, or one it replaced less
+// than shardGrace ago; nil if neither.
 func (r *condaRepo) servedShardFile(subdir, file string) *Rendered {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if set := r.shardSets[subdir]; set != nil {
-		return set.byFile[file]
+	set := r.shardSets[subdir]
+	r.mu.RUnlock()
+	if set == nil {
+		return nil
+	}
+	if page := set.byFile[file]; page != nil {
+		return page
+	}
+	if page := set.replaced[file]; page != nil && r.now().Before(set.graceUntil) {
+		return page
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"vetted/internal/catalog/sqlite"
 	"vetted/internal/ecosystem/conda/condatest"
+	"vetted/internal/ecosystem/conda/repodata"
 )
 
 // TestCondaShardsAfterRestart: a sharded subdir is served from the catalog after a
@@ -114,5 +115,38 @@ func TestCondaValidatorsPerForm(t *testing.T) {
 	resp, body := httpGet(t, v.URL+"/conda/cf/linux-64/repodata.json")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "tiny-new-1.0-") {
 		t.Fatalf("after upstream dropped its shards: %s; tiny-new missing:\n%.400s", resp.Status, body)
+	}
+}
+
+// TestCondaReplacedShardServed: a client that read vetted's shard index just before a
+// refresh can still fetch the shards that index named, for a while, though the new index
+// names others.
+func TestCondaReplacedShardServed(t *testing.T) {
+	sc := &shardedChannel{ch: condaFixture(), asked: map[string]int{}}
+	up := httptest.NewServer(sc.handler(t))
+	defer up.Close()
+	v := startVetted(t, t.TempDir(), fmt.Sprintf(condaConfig, up.URL+"/"))
+	shardOf := func(name string) string {
+		t.Helper()
+		resp, body := httpGet(t, v.URL+"/conda/gov/linux-64/repodata_shards.msgpack.zst")
+		if resp.StatusCode != 200 {
+			t.Fatalf("shard index: %s %s", resp.Status, body)
+		}
+		idx, err := repodata.ParseShardIndex(body, "vetted")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return repodata.ShardFilename(idx.Shards[name])
+	}
+	old := shardOf("tiny-util")
+	sc.ch.Add(condatest.Package{Name: "tiny-util", Version: "1.2", License: "MIT"}, ".conda")
+	if now := shardOf("tiny-util"); now == old {
+		t.Fatalf("tiny-util's shard did not change after a new upstream version")
+	}
+	if resp, body := httpGet(t, v.URL+"/conda/gov/linux-64/shards/"+old); resp.StatusCode != 200 {
+		t.Fatalf("the replaced shard, just after the refresh: %s %s", resp.Status, body)
+	}
+	if resp, _ := httpGet(t, v.URL+"/conda/gov/linux-64/shards/"+strings.Repeat("0", 64)+".msgpack.zst"); resp.StatusCode != 404 {
+		t.Fatalf("a shard no index named: %s, want 404", resp.Status)
 	}
 }
