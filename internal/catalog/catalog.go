@@ -53,6 +53,10 @@ type Store interface {
 	DeletePages(ctx context.Context, repo string, keys []string) error
 	// ListPageKeys returns the keys of a repository's cached pages, in key order.
 	ListPageKeys(ctx context.Context, repo string) ([]string, error)
+	// ListDocumentKeys returns the keys without a '/', in key order: a repository's
+	// documents, not the parts kept under them ("<document>/…", a conda subdir's shards),
+	// which can be hundreds of thousands.
+	ListDocumentKeys(ctx context.Context, repo string) ([]string, error)
 	// TouchPage records that upstream confirmed the cached page (HTTP 304) at t.
 	// It returns ErrNotFound when there is no such page.
 	TouchPage(ctx context.Context, repo, key string, t time.Time) error

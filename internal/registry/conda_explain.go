@@ -83,7 +83,7 @@ func (s *Conda) Explain(ctx context.Context, repo, name, version string) (*Expla
 // knownSubdirs lists noarch, the subdirs that channeldata.json says have the package,
 // and those of the repository that vetted has cached.
 func (s *Conda) knownSubdirs(ctx context.Context, r *condaRepo, name string) ([]string, error) {
-	keys, err := s.deps.Catalog.ListPageKeys(ctx, r.name)
+	keys, err := s.deps.Catalog.ListDocumentKeys(ctx, r.name)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (s *Conda) LicenseReport(ctx context.Context, repo string) ([]LicenseRow, e
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.deps.Catalog.ListPageKeys(ctx, repo)
+	keys, err := s.deps.Catalog.ListDocumentKeys(ctx, repo)
 	if err != nil {
 		return nil, err
 	}

@@ -403,6 +403,17 @@ func testListPageKeys(t *testing.T, s catalog.Store) {
 	if keys, err := s.ListPageKeys(ctx, "none"); err != nil || keys == nil || len(keys) != 0 {
 		t.Fatalf("keys of an empty repository: %q %v (want an empty, non-nil list)", keys, err)
 	}
+	for _, k := range []string{"linux-64/shards/aa", "linux-64/shards/bb", "linux-64"} {
+		if err := s.PutPage(ctx, catalog.Page{Repo: "r", Key: k, Body: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys, err := s.ListDocumentKeys(ctx, "r"); err != nil || strings.Join(keys, ",") != ",alpha,linux-64,zeta" {
+		t.Fatalf("document keys %q %v, want the project list key, alpha, linux-64 and zeta, without the shards", keys, err)
+	}
+	if keys, err := s.ListDocumentKeys(ctx, "none"); err != nil || keys == nil || len(keys) != 0 {
+		t.Fatalf("document keys of an empty repository: %q %v (want an empty, non-nil list)", keys, err)
+	}
 }
 
 func testPutPagesAndDelete(t *testing.T, s catalog.Store) {

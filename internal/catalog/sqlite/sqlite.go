@@ -217,7 +217,16 @@ func (s *Store) GetPage(ctx context.Context, repo, key string) (catalog.Page, er
 
 // ListPageKeys returns the keys of a repository's cached pages, in key order.
 func (s *Store) ListPageKeys(ctx context.Context, repo string) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT key FROM pages WHERE repo = ? ORDER BY key`, repo)
+	return s.listKeys(ctx, repo, `SELECT key FROM pages WHERE repo = ? ORDER BY key`)
+}
+
+// ListDocumentKeys returns the keys of a repository's pages that have no '/', in key order.
+func (s *Store) ListDocumentKeys(ctx context.Context, repo string) ([]string, error) {
+	return s.listKeys(ctx, repo, `SELECT key FROM pages WHERE repo = ? AND instr(key, '/') = 0 ORDER BY key`)
+}
+
+func (s *Store) listKeys(ctx context.Context, repo, query string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, query, repo)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list pages of %s: %w", repo, err)
 	}
