@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"vetted/internal/catalog"
 	"vetted/internal/catalog/sqlite"
 	"vetted/internal/ecosystem/conda/condatest"
 	"vetted/internal/ecosystem/conda/repodata"
@@ -148,5 +150,64 @@ func TestCondaReplacedShardServed(t *testing.T) {
 	}
 	if resp, _ := httpGet(t, v.URL+"/conda/gov/linux-64/shards/"+strings.Repeat("0", 64)+".msgpack.zst"); resp.StatusCode != 404 {
 		t.Fatalf("a shard no index named: %s, want 404", resp.Status)
+	}
+}
+
+// TestCondaOrphanShardsSwept: a shard page that no stored index lists (as a crash between
+// storing a new index and deleting the replaced shards leaves) is deleted by the next
+// process's first refresh of the subdir.
+func TestCondaOrphanShardsSwept(t *testing.T) {
+	sc := &shardedChannel{ch: condaFixture(), asked: map[string]int{}}
+	up := httptest.NewServer(sc.handler(t))
+	defer up.Close()
+	data := t.TempDir()
+	cfg := fmt.Sprintf(condaConfig, up.URL+"/")
+	v := startVetted(t, data, cfg)
+	if resp, body := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json"); resp.StatusCode != 200 {
+		t.Fatalf("repodata: %s %s", resp.Status, body)
+	}
+	v.stop()
+	orphan := "linux-64/shards/" + strings.Repeat("ab", 32)
+	shardKeys := func() []string {
+		t.Helper()
+		store, err := sqlite.Open(context.Background(), filepath.Join(data, "vetted.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		keys, err := store.ListPageKeys(context.Background(), "gov")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range keys {
+			if strings.HasPrefix(k, "linux-64/shards/") {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	store, err := sqlite.Open(context.Background(), filepath.Join(data, "vetted.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutPage(context.Background(), catalog.Page{Repo: "gov", Key: orphan, Body: []byte("left by a crash")}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	before := shardKeys()
+
+	sc.ch.Add(condatest.Package{Name: "tiny-util", Version: "1.2", License: "MIT"}, ".conda")
+	v = startVetted(t, data, cfg)
+	if resp, body := httpGet(t, v.URL+"/conda/gov/linux-64/repodata.json"); resp.StatusCode != 200 {
+		t.Fatalf("repodata after the change: %s %s", resp.Status, body)
+	}
+	v.stop()
+	after := shardKeys()
+	if slices.Contains(after, orphan) {
+		t.Errorf("the orphan shard page is still in the catalog: %q", after)
+	}
+	if len(after) != len(before)-1 { // tiny-util's shard replaced, the orphan gone
+		t.Errorf("shard pages %d before the refresh (one orphan), %d after; want one fewer", len(before), len(after))
 	}
 }

@@ -166,28 +166,39 @@ func checkShardNames(sh *repodata.Shard, name string) error {
 
 // sweepShards deletes the catalog's shards that the stored document of subdir no longer
 // lists: those the last refresh replaced, or all of them when upstream stopped offering
-// shards.
+// shards. The replaced ones are known only in memory, so the first sweep of a subdir in
+// a process looks at every shard of it: what a crash left between storing a document and
+// sweeping goes then.
 func (s *Conda) sweepShards(ctx context.Context, r *condaRepo, subdir string, rd *repodata.Repodata) {
 	r.mu.Lock()
 	stale := r.staleShards[subdir]
 	delete(r.staleShards, subdir)
+	first := !r.sweptAll[subdir]
+	if r.sweptAll == nil {
+		r.sweptAll = map[string]bool{}
+	}
+	r.sweptAll[subdir] = true
 	r.mu.Unlock()
+	listed := map[[32]byte]bool{}
+	for _, sum := range rd.Shards {
+		listed[sum] = true
+	}
 	var keys []string
-	if rd.Shards == nil {
+	if rd.Shards == nil || first {
 		all, err := s.deps.Catalog.ListPageKeys(ctx, r.name)
 		if err != nil {
 			s.deps.Log.Warn("catalog: could not list replaced shards", "repo", r.name, "subdir", subdir, "err", err)
 			return
 		}
 		for _, k := range all {
-			if strings.HasPrefix(k, subdir+"/shards/") {
-				keys = append(keys, k)
+			if h, ok := strings.CutPrefix(k, subdir+"/shards/"); ok {
+				var sum [32]byte
+				if n, err := hex.Decode(sum[:], []byte(h)); err != nil || n != 32 || !listed[sum] {
+					keys = append(keys, k)
+				}
 			}
 		}
-	}
-	listed := map[[32]byte]bool{}
-	for _, sum := range rd.Shards {
-		listed[sum] = true
+		stale = nil // among those
 	}
 	for _, sum := range stale {
 		if !listed[sum] {
