@@ -65,7 +65,8 @@ type condaRepo struct {
 	rendered    map[condaKey]*Rendered
 	shardSets   map[string]*shardSet  // vetted's CEP 16 shards, by subdir
 	staleShards map[string][][32]byte // upstream shards replaced, to delete once the new document is stored
-	sweptAll    map[string]bool       // subdirs whose unlisted shards were all swept in this process
+	sweptAll    map[string]bool       // subdirs swept in this process
+	sweepAll    map[string]bool       // subdirs whose next sweep looks at every shard (see sweepShards)
 	prunings    map[string]*pruning   // by subdir
 	stored      *stored               // packages, by "subdir/filename"
 }

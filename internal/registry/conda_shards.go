@@ -136,6 +136,15 @@ func (s *Conda) fetchSharded(ctx context.Context, r *condaRepo, subdir string, p
 	if r.staleShards == nil {
 		r.staleShards = map[string][][32]byte{}
 	}
+	if base.Shards != nil && !r.sweptAll[subdir] {
+		// A document stored before this process: a crash may have left shards that
+		// no document lists. The first sweep looks at them all (not on a first sync,
+		// when there is nothing to leave and memory is at its peak).
+		if r.sweepAll == nil {
+			r.sweepAll = map[string]bool{}
+		}
+		r.sweepAll[subdir] = true
+	}
 	for name, sum := range base.Shards {
 		if now, ok := idx.Shards[name]; !ok || now != sum {
 			r.staleShards[subdir] = append(r.staleShards[subdir], sum)
@@ -167,13 +176,14 @@ func checkShardNames(sh *repodata.Shard, name string) error {
 // sweepShards deletes the catalog's shards that the stored document of subdir no longer
 // lists: those the last refresh replaced, or all of them when upstream stopped offering
 // shards. The replaced ones are known only in memory, so the first sweep of a subdir in
-// a process looks at every shard of it: what a crash left between storing a document and
-// sweeping goes then.
+// a process that found a document stored before looks at every shard of it: what a crash
+// left between storing a document and sweeping goes then.
 func (s *Conda) sweepShards(ctx context.Context, r *condaRepo, subdir string, rd *repodata.Repodata) {
 	r.mu.Lock()
 	stale := r.staleShards[subdir]
 	delete(r.staleShards, subdir)
-	first := !r.sweptAll[subdir]
+	first := r.sweepAll[subdir]
+	delete(r.sweepAll, subdir)
 	if r.sweptAll == nil {
 		r.sweptAll = map[string]bool{}
 	}
