@@ -31,14 +31,7 @@ json) FIXTURE_FLAGS= ;;
 esac
 . bench/lib.sh
 require go curl wrk nginx
-TMP=$(mktemp -d /tmp/vetted-conda-bench.XXXXXX)
-chmod 755 "$TMP" # nginx workers run as nobody
-cleanup() {
-	[[ -n ${VPID:-} ]] && kill "$VPID" 2>/dev/null
-	stop_nginx
-	if [[ $KEEP == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
+bench_tmp conda
 go build -o "$TMP/vetted" ./cmd/vetted
 go run ./bench/condafixture -n "$N" $FIXTURE_FLAGS "$TMP/channel"
 ls -l "$TMP/channel/linux-64/repodata.json" | awk '{printf "upstream linux-64/repodata.json: %.0f MiB\n", $5/1048576}'

@@ -29,14 +29,7 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 KEEP=${KEEP:-0}
 . bench/lib.sh
 require go curl wrk nginx
-TMP=$(mktemp -d /tmp/vetted-cran-bench.XXXXXX)
-chmod 755 "$TMP" # nginx workers run as nobody
-cleanup() {
-	[[ -n ${VPID:-} ]] && kill "$VPID" 2>/dev/null
-	stop_nginx
-	if [[ $KEEP == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
+bench_tmp cran
 
 go build -o "$TMP/vetted" ./cmd/vetted
 UPSTREAM=${FIXTURE:-$TMP/mirror}

@@ -13,6 +13,19 @@ require() {
 	done
 }
 
+# bench_tmp NAME: make TMP, a temp folder nginx's workers (nobody) can read, and on exit
+# stop the vetted server ($VPID) and nginx and remove TMP (KEEP=1 keeps it).
+bench_tmp() {
+	TMP=$(mktemp -d "/tmp/vetted-$1-bench.XXXXXX")
+	chmod 755 "$TMP"
+	trap bench_cleanup EXIT
+}
+bench_cleanup() {
+	[[ -n ${VPID:-} ]] && kill "$VPID" 2>/dev/null
+	stop_nginx
+	if [[ ${KEEP:-0} == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat; }
