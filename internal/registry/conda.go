@@ -65,10 +65,11 @@ type condaRepo struct {
 	rendered    map[condaKey]*Rendered
 	shardSets   map[string]*shardSet  // vetted's CEP 16 shards, by subdir
 	staleShards map[string][][32]byte // upstream shards replaced, to delete once the new document is stored
-	sweptAll    map[string]bool       // subdirs swept in this process
-	sweepAll    map[string]bool       // subdirs whose next sweep looks at every shard (see sweepShards)
-	prunings    map[string]*pruning   // by subdir
-	stored      *stored               // packages, by "subdir/filename"
+	// fullSweep, per subdir seen in this process: whether its next sweep looks at every
+	// shard (see sweepShards); absent before its first sweep.
+	fullSweep map[string]bool
+	prunings  map[string]*pruning // by subdir
+	stored    *stored             // packages, by "subdir/filename"
 }
 
 type condaKey struct {

@@ -136,14 +136,14 @@ func (s *Conda) fetchSharded(ctx context.Context, r *condaRepo, subdir string, p
 	if r.staleShards == nil {
 		r.staleShards = map[string][][32]byte{}
 	}
-	if base.Shards != nil && !r.sweptAll[subdir] {
+	if _, swept := r.fullSweep[subdir]; !swept && base.Shards != nil {
 		// A document stored before this process: a crash may have left shards that
 		// no document lists. The first sweep looks at them all (not on a first sync,
 		// when there is nothing to leave and memory is at its peak).
-		if r.sweepAll == nil {
-			r.sweepAll = map[string]bool{}
+		if r.fullSweep == nil {
+			r.fullSweep = map[string]bool{}
 		}
-		r.sweepAll[subdir] = true
+		r.fullSweep[subdir] = true
 	}
 	for name, sum := range base.Shards {
 		if now, ok := idx.Shards[name]; !ok || now != sum {
@@ -182,12 +182,11 @@ func (s *Conda) sweepShards(ctx context.Context, r *condaRepo, subdir string, rd
 	r.mu.Lock()
 	stale := r.staleShards[subdir]
 	delete(r.staleShards, subdir)
-	first := r.sweepAll[subdir]
-	delete(r.sweepAll, subdir)
-	if r.sweptAll == nil {
-		r.sweptAll = map[string]bool{}
+	first := r.fullSweep[subdir]
+	if r.fullSweep == nil {
+		r.fullSweep = map[string]bool{}
 	}
-	r.sweptAll[subdir] = true
+	r.fullSweep[subdir] = false
 	r.mu.Unlock()
 	listed := map[[32]byte]bool{}
 	for _, sum := range rd.Shards {
