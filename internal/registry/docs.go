@@ -81,10 +81,10 @@ func (c *docs[T]) cached(ctx context.Context, key string) (*doc[T], error) {
 	v, err, _ := c.flight.Do(c.repo+"\x00"+c.what+"\x00load\x00"+key, func() (any, error) {
 		return c.load(context.WithoutCancel(ctx), key)
 	})
-	if err != nil || v == nil {
+	if err != nil {
 		return nil, err
 	}
-	return v.(*doc[T]), nil
+	return v.(*doc[T]), nil // nil when never fetched
 }
 
 // load reads the document of key from the catalog and caches it; nil if never fetched.
